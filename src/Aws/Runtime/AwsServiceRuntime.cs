@@ -1,0 +1,173 @@
+using System.Globalization;
+using BatchOps.Aws.Configuration;
+using BatchOps.Aws.Credentials;
+using BatchOps.Aws.Signing;
+using Microsoft.Extensions.Logging;
+
+namespace BatchOps.Aws.Runtime;
+
+/// <summary>
+/// Sends one service's operations: fills idempotency tokens, marshals, waits for the rate limiter, signs
+/// (SigV4), sends, and retries throttling on any call and 5xx or network failures on retry-safe calls, with
+/// exponential backoff and full jitter. Errors become the model's typed exceptions.
+/// </summary>
+public sealed partial class AwsServiceRuntime
+{
+    private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
+    private readonly AwsServiceDescription _service;
+    private readonly HttpClient _http;
+    private readonly AwsClientOptions _options;
+    private readonly IAwsCredentialsProvider _credentials;
+    private readonly ClientRateLimiter _limiter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RetryBackoff _backoff;
+
+    public AwsServiceRuntime(
+        AwsServiceDescription service,
+        HttpClient http,
+        AwsClientOptions options,
+        IAwsCredentialsProvider credentials,
+        ClientRateLimiter limiter,
+        TimeProvider time,
+        ILogger<AwsServiceRuntime> logger,
+        Func<string, string?>? environment = null,
+        Func<double>? jitter = null)
+    {
+        _service = service;
+        _http = http;
+        _options = options;
+        _credentials = credentials;
+        _limiter = limiter;
+        _time = time;
+        _logger = logger;
+        _backoff = new RetryBackoff(options.BaseDelay, options.MaxBackoff, jitter ?? Random.Shared.NextDouble);
+        environment ??= Environment.GetEnvironmentVariable;
+        Region = AwsEndpointResolver.ResolveRegion(options, environment)
+            ?? throw new InvalidOperationException("No AWS region is configured: set Aws:Region, AWS_REGION or a profile region.");
+        Endpoint = AwsEndpointResolver.Resolve(service, options, Region, environment);
+    }
+
+    public Uri Endpoint { get; }
+
+    public string Region { get; }
+
+    public AwsServiceDescription Service => _service;
+
+    public async Task<TResponse> InvokeAsync<TRequest, TResponse>(AwsOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class
+        where TResponse : class
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(request);
+
+        // Tokens are filled once so that every retry carries the same one.
+        request = operation.FillIdempotencyTokens?.Invoke(request) ?? request;
+        var marshalled = AwsRequestMarshaller.Marshal(_service, operation, request);
+        var retrySafe = operation.IsRetrySafe(request);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            await _limiter.AcquireAsync(_service.ServiceId, operation.Name, cancellationToken).ConfigureAwait(false);
+            using var message = await CreateSignedMessageAsync(marshalled, cancellationToken).ConfigureAwait(false);
+            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptTimeout.CancelAfter(_options.RequestTimeout);
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, attemptTimeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                if (retrySafe && attempt < _options.MaxAttempts)
+                {
+                    var delay = _backoff.DelayAfter(attempt);
+                    LogTransportRetry(_service.ServiceId, operation.Name, attempt, delay.TotalMilliseconds, ex.Message);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                throw new AwsTransportException(operation.Name, Endpoint, ex);
+            }
+
+            using (response)
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                if ((int)response.StatusCode is >= 200 and < 300)
+                {
+                    return AwsRequestMarshaller.Unmarshal<TResponse>(body);
+                }
+
+                var error = AwsErrorParser.Parse(response.StatusCode, response.Headers, response.Content.Headers, body);
+                var throttled = AwsErrorClassifier.IsThrottling(error);
+                if ((throttled || (retrySafe && AwsErrorClassifier.IsTransient(error))) && attempt < _options.MaxAttempts)
+                {
+                    var delay = _backoff.DelayAfter(attempt);
+                    LogErrorRetry(_service.ServiceId, operation.Name, attempt, delay.TotalMilliseconds, error.ErrorCode, (int)error.StatusCode, error.RequestId);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                throw _service.CreateException(error);
+            }
+        }
+    }
+
+    private async Task<HttpRequestMessage> CreateSignedMessageAsync(MarshalledRequest request, CancellationToken cancellationToken)
+    {
+        var basePath = Endpoint.AbsolutePath.TrimEnd('/');
+        var uri = new Uri(Endpoint.GetLeftPart(UriPartial.Authority) + basePath + request.PathAndQuery, in ExactUri);
+        var credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow().UtcDateTime;
+
+        var headers = new List<KeyValuePair<string, string>>
+        {
+            new("Host", uri.Authority),
+            new("X-Amz-Date", now.ToString(SigV4Signer.DateFormat, CultureInfo.InvariantCulture)),
+        };
+        if (request.ContentType is not null)
+        {
+            headers.Add(new("Content-Type", request.ContentType));
+        }
+
+        headers.AddRange(request.Headers);
+
+        var query = uri.Query.Length > 0 ? uri.Query[1..] : string.Empty;
+        var signature = SigV4Signer.Sign(new SigV4Request(request.Method, uri.AbsolutePath, query, headers, request.Body), credentials, Region, _service.SigningName, now);
+        headers.AddRange(signature.AddedHeaders);
+
+        var message = new HttpRequestMessage(new HttpMethod(request.Method), uri);
+        if (request.Body.Length > 0 || request.ContentType is not null)
+        {
+            message.Content = new ByteArrayContent(request.Body);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // HttpClient writes Host from the URI; it is the same value we signed.
+            }
+
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                message.Content ??= new ByteArrayContent([]);
+                message.Content.Headers.TryAddWithoutValidation(name, value);
+                continue;
+            }
+
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        message.Headers.TryAddWithoutValidation("Authorization", signature.Authorization);
+        return message;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {Operation} attempt {Attempt} failed with {ErrorCode} (HTTP {Status}, request id {RequestId}); retrying in {DelayMs:0} ms")]
+    private partial void LogErrorRetry(string service, string operation, int attempt, double delayMs, string errorCode, int status, string? requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {Operation} attempt {Attempt} could not reach the endpoint ({Reason}); retrying in {DelayMs:0} ms")]
+    private partial void LogTransportRetry(string service, string operation, int attempt, double delayMs, string reason);
+}
