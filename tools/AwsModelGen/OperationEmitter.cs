@@ -36,8 +36,8 @@ internal sealed class OperationEmitter(TypeEmitter types, bool restJson)
         var tokens = members.Where(m => m.Member["idempotencyToken"]?.GetValue<bool>() == true).ToList();
         if (tokens.Count > 0)
         {
-            var assignments = string.Join(", ", tokens.Select(t => $"{t.Property} = r.{t.Property} ?? Guid.NewGuid().ToString()"));
-            sb.Append(CultureInfo.InvariantCulture, $"{indent}    FillIdempotencyTokens = static r => r with {{ {assignments} }},\n");
+            var assignments = string.Join(", ", tokens.Select(t => $"{t.Property} = r.{t.Property} ?? newToken()"));
+            sb.Append(CultureInfo.InvariantCulture, $"{indent}    FillIdempotencyTokens = static (r, newToken) => r with {{ {assignments} }},\n");
         }
 
         if (restJson)

@@ -103,7 +103,7 @@ public static class EcsOperations
         HttpMethod = "POST",
         RequestUri = "/",
         IsRetrySafe = static _ => true,
-        FillIdempotencyTokens = static r => r with { ClientToken = r.ClientToken ?? Guid.NewGuid().ToString() },
+        FillIdempotencyTokens = static (r, newToken) => r with { ClientToken = r.ClientToken ?? newToken() },
     };
 
     public static readonly AwsOperation<DescribeTasksRequest, DescribeTasksResponse> DescribeTasks = new()

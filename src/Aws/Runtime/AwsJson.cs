@@ -25,6 +25,7 @@ public static class AwsJson
             RespectNullableAnnotations = false,
         };
         options.Converters.Add(new EpochSecondsTimestampConverter());
+        options.Converters.Add(new DenseCollectionConverterFactory());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
@@ -118,4 +119,98 @@ public enum TimestampFormat
     EpochSeconds,
     Iso8601,
     HttpDate,
+}
+
+/// <summary>
+/// Lists and maps in the AWS models are dense: a null entry in a response is dropped rather than kept,
+/// as the AWS SDKs do, so callers never see null elements.
+/// </summary>
+public sealed class DenseCollectionConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType
+        && (typeToConvert.GetGenericTypeDefinition() == typeof(List<>)
+            || (typeToConvert.GetGenericTypeDefinition() == typeof(Dictionary<,>) && typeToConvert.GetGenericArguments()[0] == typeof(string)));
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options)
+    {
+        var args = typeToConvert.GetGenericArguments();
+        var converter = typeToConvert.GetGenericTypeDefinition() == typeof(List<>)
+            ? typeof(DenseListConverter<>).MakeGenericType(args[0])
+            : typeof(DenseMapConverter<>).MakeGenericType(args[1]);
+        return (JsonConverter)Activator.CreateInstance(converter)!;
+    }
+
+    private sealed class DenseListConverter<T> : JsonConverter<List<T>>
+    {
+        public override List<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw new JsonException($"Expected a list, found {reader.TokenType}.");
+            }
+
+            var list = new List<T>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                list.Add(JsonSerializer.Deserialize<T>(ref reader, options)!);
+            }
+
+            return list;
+        }
+
+        public override void Write(Utf8JsonWriter writer, List<T> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (var item in value)
+            {
+                JsonSerializer.Serialize(writer, item, options);
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    private sealed class DenseMapConverter<T> : JsonConverter<Dictionary<string, T>>
+    {
+        public override Dictionary<string, T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new JsonException($"Expected a map, found {reader.TokenType}.");
+            }
+
+            var map = new Dictionary<string, T>(StringComparer.Ordinal);
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                var key = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    continue;
+                }
+
+                map[key] = JsonSerializer.Deserialize<T>(ref reader, options)!;
+            }
+
+            return map;
+        }
+
+        public override void Write(Utf8JsonWriter writer, Dictionary<string, T> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            foreach (var (key, item) in value)
+            {
+                writer.WritePropertyName(key);
+                JsonSerializer.Serialize(writer, item, options);
+            }
+
+            writer.WriteEndObject();
+        }
+    }
 }

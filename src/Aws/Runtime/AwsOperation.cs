@@ -24,7 +24,7 @@ public sealed class AwsOperation<TRequest, TResponse>
     public required Func<TRequest, bool> IsRetrySafe { get; init; }
 
     /// <summary>Fills members marked idempotencyToken once, before the first attempt, so retries reuse them.</summary>
-    public Func<TRequest, TRequest>? FillIdempotencyTokens { get; init; }
+    public Func<TRequest, Func<string>, TRequest>? FillIdempotencyTokens { get; init; }
 
     /// <summary>rest-json: binds members to the URI, query string and headers.</summary>
     public Action<TRequest, HttpBindings>? BindHttp { get; init; }

@@ -28,11 +28,22 @@ public static class AwsRequestMarshaller
         return new MarshalledRequest(operation.HttpMethod, pathAndQuery, bindings.Headers, body, operation.HasBody ? "application/json" : null);
     }
 
+    /// <summary>The absolute request URI: a custom endpoint's own path (e.g. https://proxy/custom) prefixes the request's.</summary>
+    public static Uri RequestUri(Uri endpoint, string pathAndQuery)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var basePath = endpoint.AbsolutePath.TrimEnd('/');
+        return new Uri(endpoint.GetLeftPart(UriPartial.Authority) + basePath + pathAndQuery, in ExactUri);
+    }
+
+    private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
     /// <summary>Reads a success response; an empty body reads as an empty object.</summary>
-    public static TResponse Unmarshal<TResponse>(ReadOnlySpan<byte> body)
+    public static TResponse Unmarshal<TResponse>(ReadOnlyMemory<byte> body)
         where TResponse : class
     {
-        var json = body.IsEmpty || body.Trim(" \r\n\t"u8).IsEmpty ? EmptyObject : body;
+        var span = body.Span;
+        var json = span.Trim(" \r\n\t"u8).IsEmpty ? EmptyObject : span;
         return JsonSerializer.Deserialize<TResponse>(json, AwsJson.Options)
             ?? throw new JsonException($"The response body for {typeof(TResponse).Name} was null.");
     }

@@ -13,8 +13,6 @@ namespace BatchOps.Aws.Runtime;
 /// </summary>
 public sealed partial class AwsServiceRuntime
 {
-    private static readonly UriCreationOptions ExactUri = new() { DangerousDisablePathAndQueryCanonicalization = true };
-
     private readonly AwsServiceDescription _service;
     private readonly HttpClient _http;
     private readonly AwsClientOptions _options;
@@ -63,7 +61,7 @@ public sealed partial class AwsServiceRuntime
         ArgumentNullException.ThrowIfNull(request);
 
         // Tokens are filled once so that every retry carries the same one.
-        request = operation.FillIdempotencyTokens?.Invoke(request) ?? request;
+        request = operation.FillIdempotencyTokens?.Invoke(request, NewIdempotencyToken) ?? request;
         var marshalled = AwsRequestMarshaller.Marshal(_service, operation, request);
         var retrySafe = operation.IsRetrySafe(request);
 
@@ -115,10 +113,11 @@ public sealed partial class AwsServiceRuntime
         }
     }
 
+    private static string NewIdempotencyToken() => Guid.NewGuid().ToString();
+
     private async Task<HttpRequestMessage> CreateSignedMessageAsync(MarshalledRequest request, CancellationToken cancellationToken)
     {
-        var basePath = Endpoint.AbsolutePath.TrimEnd('/');
-        var uri = new Uri(Endpoint.GetLeftPart(UriPartial.Authority) + basePath + request.PathAndQuery, in ExactUri);
+        var uri = AwsRequestMarshaller.RequestUri(Endpoint, request.PathAndQuery);
         var credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow().UtcDateTime;
 

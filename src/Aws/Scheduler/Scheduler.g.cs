@@ -131,7 +131,7 @@ public static class SchedulerOperations
         HttpMethod = "POST",
         RequestUri = "/schedules/{Name}",
         IsRetrySafe = static _ => true,
-        FillIdempotencyTokens = static r => r with { ClientToken = r.ClientToken ?? Guid.NewGuid().ToString() },
+        FillIdempotencyTokens = static (r, newToken) => r with { ClientToken = r.ClientToken ?? newToken() },
         HasBody = true,
         BindHttp = static (r, http) =>
         {
@@ -145,7 +145,7 @@ public static class SchedulerOperations
         HttpMethod = "PUT",
         RequestUri = "/schedules/{Name}",
         IsRetrySafe = static _ => true,
-        FillIdempotencyTokens = static r => r with { ClientToken = r.ClientToken ?? Guid.NewGuid().ToString() },
+        FillIdempotencyTokens = static (r, newToken) => r with { ClientToken = r.ClientToken ?? newToken() },
         HasBody = true,
         BindHttp = static (r, http) =>
         {
@@ -159,7 +159,7 @@ public static class SchedulerOperations
         HttpMethod = "DELETE",
         RequestUri = "/schedules/{Name}",
         IsRetrySafe = static _ => true,
-        FillIdempotencyTokens = static r => r with { ClientToken = r.ClientToken ?? Guid.NewGuid().ToString() },
+        FillIdempotencyTokens = static (r, newToken) => r with { ClientToken = r.ClientToken ?? newToken() },
         HasBody = false,
         BindHttp = static (r, http) =>
         {
@@ -190,7 +190,7 @@ public static class SchedulerOperations
         HttpMethod = "POST",
         RequestUri = "/schedule-groups/{Name}",
         IsRetrySafe = static _ => true,
-        FillIdempotencyTokens = static r => r with { ClientToken = r.ClientToken ?? Guid.NewGuid().ToString() },
+        FillIdempotencyTokens = static (r, newToken) => r with { ClientToken = r.ClientToken ?? newToken() },
         HasBody = true,
         BindHttp = static (r, http) =>
         {

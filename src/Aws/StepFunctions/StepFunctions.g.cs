@@ -211,7 +211,7 @@ public static class StepFunctionsOperations
         HttpMethod = "POST",
         RequestUri = "/",
         IsRetrySafe = static _ => true,
-        FillIdempotencyTokens = static r => r with { ClientToken = r.ClientToken ?? Guid.NewGuid().ToString() },
+        FillIdempotencyTokens = static (r, newToken) => r with { ClientToken = r.ClientToken ?? newToken() },
     };
 
     public static readonly AwsOperation<SendTaskSuccessRequest, SendTaskSuccessResponse> SendTaskSuccess = new()

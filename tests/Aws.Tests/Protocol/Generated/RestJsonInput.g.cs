@@ -1206,7 +1206,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S38_QueryIdempoten
             HttpMethod = "POST",
             RequestUri = "/QueryIdempotencyTokenAutoFill",
             IsRetrySafe = static _ => true,
-            FillIdempotencyTokens = static r => r with { Token = r.Token ?? Guid.NewGuid().ToString() },
+            FillIdempotencyTokens = static (r, newToken) => r with { Token = r.Token ?? newToken() },
             HasBody = false,
             BindHttp = static (r, http) =>
             {
