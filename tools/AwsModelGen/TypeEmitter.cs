@@ -146,7 +146,7 @@ internal sealed class TypeEmitter(ShapeModel model, IReadOnlyDictionary<string, 
             else
             {
                 // Bound to the URI, query string or headers by the generated binder, never in the body.
-                sb.Append(CultureInfo.InvariantCulture, $"{indent}    [JsonIgnore]\n");
+                sb.Append(CultureInfo.InvariantCulture, $"{indent}    [AwsHttpBinding]\n");
             }
 
             var isToken = member["idempotencyToken"]?.GetValue<bool>() == true;

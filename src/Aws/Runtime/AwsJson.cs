@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace BatchOps.Aws.Runtime;
 
@@ -23,11 +24,28 @@ public static class AwsJson
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // never rendered as HTML; keeps bodies readable
             RespectNullableAnnotations = false,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RemoveHttpBoundMembers } },
         };
         options.Converters.Add(new EpochSecondsTimestampConverter());
         options.Converters.Add(new DenseCollectionConverterFactory());
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
+    }
+
+    private static void RemoveHttpBoundMembers(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (typeInfo.Properties[i].AttributeProvider?.IsDefined(typeof(AwsHttpBindingAttribute), inherit: false) == true)
+            {
+                typeInfo.Properties.RemoveAt(i);
+            }
+        }
     }
 }
 

@@ -275,19 +275,19 @@ public sealed class ValidationException(AwsErrorDetails details) : AmazonSchedul
 
 public sealed record ListSchedulesRequest
 {
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? GroupName { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public int? MaxResults { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? NamePrefix { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? NextToken { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? State { get; init; }
 }
 
@@ -339,10 +339,10 @@ public sealed record TargetSummary
 
 public sealed record GetScheduleRequest
 {
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? GroupName { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string Name { get; init; }
 }
 
@@ -654,7 +654,7 @@ public sealed record CreateScheduleRequest
     [JsonPropertyName("KmsKeyArn")]
     public string? KmsKeyArn { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string Name { get; init; }
 
     [JsonPropertyName("ScheduleExpression")]
@@ -703,7 +703,7 @@ public sealed record UpdateScheduleRequest
     [JsonPropertyName("KmsKeyArn")]
     public string? KmsKeyArn { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string Name { get; init; }
 
     [JsonPropertyName("ScheduleExpression")]
@@ -730,14 +730,14 @@ public sealed record UpdateScheduleResponse
 
 public sealed record DeleteScheduleRequest
 {
-    [JsonIgnore]
+    [AwsHttpBinding]
     [AwsIdempotencyToken]
     public string? ClientToken { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? GroupName { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string Name { get; init; }
 }
 
@@ -747,13 +747,13 @@ public sealed record DeleteScheduleResponse
 
 public sealed record ListScheduleGroupsRequest
 {
-    [JsonIgnore]
+    [AwsHttpBinding]
     public int? MaxResults { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? NamePrefix { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public string? NextToken { get; init; }
 }
 
@@ -797,7 +797,7 @@ public sealed record CreateScheduleGroupRequest
     [AwsIdempotencyToken]
     public string? ClientToken { get; init; }
 
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string Name { get; init; }
 
     [JsonPropertyName("Tags")]
@@ -821,7 +821,7 @@ public sealed record CreateScheduleGroupResponse
 
 public sealed record GetScheduleGroupRequest
 {
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string Name { get; init; }
 }
 
@@ -845,7 +845,7 @@ public sealed record GetScheduleGroupResponse
 
 public sealed record ListTagsForResourceRequest
 {
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string ResourceArn { get; init; }
 }
 
@@ -857,7 +857,7 @@ public sealed record ListTagsForResourceResponse
 
 public sealed record TagResourceRequest
 {
-    [JsonIgnore]
+    [AwsHttpBinding]
     public required string ResourceArn { get; init; }
 
     [JsonPropertyName("Tags")]

@@ -61,67 +61,67 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S00_AllQueryString
 
     public sealed record AllQueryStringTypesRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? QueryString { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? QueryStringList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? QueryStringSet { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? QueryByte { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? QueryShort { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? QueryInteger { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<int>? QueryIntegerList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<int>? QueryIntegerSet { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public long? QueryLong { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public double? QueryFloat { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public double? QueryDouble { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<double>? QueryDoubleList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public bool? QueryBoolean { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<bool>? QueryBooleanList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? QueryTimestamp { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<DateTimeOffset>? QueryTimestampList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? QueryEnum { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? QueryEnumList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? QueryIntegerEnum { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<int>? QueryIntegerEnumList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public Dictionary<string, List<string>>? QueryParamsMapOfStringList { get; init; }
     }
 }
@@ -162,10 +162,10 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S01_ConstantAndVar
 
     public sealed record ConstantAndVariableQueryStringRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? Baz { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? MaybeSet { get; init; }
     }
 }
@@ -205,7 +205,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S02_ConstantQueryS
 
     public sealed record ConstantQueryStringRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required string Hello { get; init; }
     }
 }
@@ -312,10 +312,10 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S16_HttpRequestWit
 
     public sealed record HttpRequestWithFloatLabelsRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required double Float { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required double Double { get; init; }
     }
 }
@@ -356,10 +356,10 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S17_HttpRequestWit
 
     public sealed record HttpRequestWithGreedyLabelInPathRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required string Foo { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required string Baz { get; init; }
     }
 }
@@ -406,28 +406,28 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S18_HttpRequestWit
 
     public sealed record HttpRequestWithLabelsRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required string String { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required int Short { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required int Integer { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required long Long { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required double Float { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required double Double { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required bool Boolean { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset Timestamp { get; init; }
     }
 }
@@ -473,25 +473,25 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S19_HttpRequestWit
 
     public sealed record HttpRequestWithLabelsAndTimestampFormatRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset MemberEpochSeconds { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset MemberHttpDate { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset MemberDateTime { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset DefaultFormat { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset TargetEpochSeconds { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset TargetHttpDate { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required DateTimeOffset TargetDateTime { get; init; }
     }
 }
@@ -531,7 +531,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S20_HttpRequestWit
 
     public sealed record HttpRequestWithRegexLiteralRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public required string Str { get; init; }
     }
 }
@@ -588,58 +588,58 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S22_InputAndOutput
 
     public sealed record InputAndOutputWithHeadersRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? HeaderString { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? HeaderByte { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? HeaderShort { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? HeaderInteger { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public long? HeaderLong { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public double? HeaderFloat { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public double? HeaderDouble { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public bool? HeaderTrueBool { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public bool? HeaderFalseBool { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? HeaderStringList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? HeaderStringSet { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<int>? HeaderIntegerList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<bool>? HeaderBooleanList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<DateTimeOffset>? HeaderTimestampList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? HeaderEnum { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? HeaderEnumList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public int? HeaderIntegerEnum { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<int>? HeaderIntegerEnumList { get; init; }
     }
 }
@@ -1064,13 +1064,13 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S33_NullAndEmptyHe
 
     public sealed record NullAndEmptyHeadersClientRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? A { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? B { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? C { get; init; }
     }
 }
@@ -1111,10 +1111,10 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S34_OmitsNullSeria
 
     public sealed record OmitsNullSerializesEmptyStringRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? NullValue { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? EmptyString { get; init; }
     }
 }
@@ -1160,25 +1160,25 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S35_OmitsSerializi
 
     public sealed record OmitsSerializingEmptyListsRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? QueryStringList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<int>? QueryIntegerList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<double>? QueryDoubleList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<bool>? QueryBooleanList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<DateTimeOffset>? QueryTimestampList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<string>? QueryEnumList { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public List<int>? QueryIntegerEnumList { get; init; }
     }
 }
@@ -1219,7 +1219,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S38_QueryIdempoten
 
     public sealed record QueryIdempotencyTokenAutoFillRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         [AwsIdempotencyToken]
         public string? Token { get; init; }
     }
@@ -1261,10 +1261,10 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S39_QueryParamsAsS
 
     public sealed record QueryParamsAsStringListMapRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? Qux { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public Dictionary<string, List<string>>? Foo { get; init; }
     }
 }
@@ -1305,10 +1305,10 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S40_QueryPrecedenc
 
     public sealed record QueryPrecedenceRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? Foo { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public Dictionary<string, string>? Baz { get; init; }
     }
 }
@@ -1402,7 +1402,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S42_SimpleScalarPr
 
     public sealed record SimpleScalarPropertiesRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? Foo { get; init; }
 
         [JsonPropertyName("stringValue")]
@@ -1469,7 +1469,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S43_TestBodyStruct
 
     public sealed record TestBodyStructureRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? TestId { get; init; }
 
         [JsonPropertyName("testConfig")]
@@ -1550,7 +1550,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S45_TestGetNoPaylo
 
     public sealed record TestGetNoPayloadRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? TestId { get; init; }
     }
 }
@@ -1622,7 +1622,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S49_TestPostNoPayl
 
     public sealed record TestPostNoPayloadRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? TestId { get; init; }
     }
 }
@@ -1668,25 +1668,25 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S50_TimestampForma
 
     public sealed record TimestampFormatHeadersRequest
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? MemberEpochSeconds { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? MemberHttpDate { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? MemberDateTime { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? DefaultFormat { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? TargetEpochSeconds { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? TargetHttpDate { get; init; }
 
-        [JsonIgnore]
+        [AwsHttpBinding]
         public DateTimeOffset? TargetDateTime { get; init; }
     }
 }

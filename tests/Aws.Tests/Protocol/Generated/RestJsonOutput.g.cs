@@ -256,7 +256,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S18_IgnoreQueryPa
 
     public sealed record IgnoreQueryParamsInResponseResponse
     {
-        [JsonIgnore]
+        [AwsHttpBinding]
         public string? Baz { get; init; }
     }
 }
