@@ -4,6 +4,7 @@ using BatchOps.Aws.Runtime;
 using BatchOps.Aws.Scheduler;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Aws.Tests.Support;
+using BatchOps.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

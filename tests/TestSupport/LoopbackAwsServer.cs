@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace BatchOps.Aws.Tests.Support;
+namespace BatchOps.TestSupport;
 
 /// <summary>A request as the loopback server saw it.</summary>
 public sealed record CapturedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, TimeSpan At);
