@@ -87,6 +87,11 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                 return (output, caught.Name);
             }
 
+            if (System.Text.Encoding.UTF8.GetByteCount(Json(output)) > MaxPayloadBytes)
+            {
+                throw new StatesException(AslErrors.DataLimitExceeded, $"The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit.");
+            }
+
             scope.History.Add(cursor, type + "StateExited", e => e with
             {
                 StateExitedEventDetails = new StateExitedEventDetails { Name = name, Output = Json(output), OutputDetails = new() { Truncated = false } },
@@ -98,6 +103,9 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
             throw new StatesException(AslErrors.Runtime, $"An error occurred while executing the state '{name}' (entered at the event id #{enteredId}). {failure.Cause}");
         }
     }
+
+    /// <summary>The 256 KiB limit on inputs and outputs.</summary>
+    public const int MaxPayloadBytes = 262_144;
 
     /// <summary>Where a state goes next when it chooses (Choice) or catches an error (Catch).</summary>
     private sealed record Transition(string Name, bool Caught = false);
@@ -141,10 +149,16 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         }
         else if (state["SecondsPath"] is { } secondsPath)
         {
-            var value = JsonPath.Parse(secondsPath.GetValue<string>()).Select(effective);
-            delay = value?.GetValueKind() == JsonValueKind.Number && value.GetValue<double>() >= 0
-                ? TimeSpan.FromSeconds(value.GetValue<double>())
-                : throw new StatesException(AslErrors.Runtime, $"The SecondsPath parameter does not reference a valid non-negative integer value: {value?.ToJsonString() ?? "null"}");
+            var pathText = secondsPath.GetValue<string>();
+            var value = JsonPath.Parse(pathText).Select(effective);
+            if (value?.GetValueKind() != JsonValueKind.Number || !long.TryParse(value.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
+            {
+                throw new StatesException(AslErrors.Runtime, $"The SecondsPath parameter cannot be parsed as a long value: {pathText} == {value?.ToJsonString() ?? "null"}");
+            }
+
+            delay = whole >= 0
+                ? TimeSpan.FromSeconds(whole)
+                : throw new StatesException(AslErrors.Runtime, $"The SecondsPath parameter references a negative value: {pathText} == {whole}");
         }
         else
         {
@@ -280,6 +294,12 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
             var timeout = Seconds(state, "TimeoutSeconds", effective);
             var heartbeat = Seconds(state, "HeartbeatSeconds", effective);
             var region = context.Scope.Execution.Region;
+            var legacyLambda = resourceArn.StartsWith("arn:aws:lambda:", StringComparison.Ordinal);
+            if (legacyLambda)
+            {
+                return await LegacyLambdaAsync(name, state, input, parameters, timeout, context, cursor, cancellationToken).ConfigureAwait(false);
+            }
+
             history.Add(cursor, HistoryEventType.TaskScheduled, e => e with
             {
                 TaskScheduledEventDetails = new TaskScheduledEventDetails
@@ -351,7 +371,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
             {
                 history.Add(cursor, HistoryEventType.TaskFailed, e => e with
                 {
-                    TaskFailedEventDetails = new() { ResourceType = resourceType, Resource = resource, Error = failure.Error, Cause = failure.Cause },
+                    TaskFailedEventDetails = new() { ResourceType = resourceType, Resource = resource, Error = NullIfEmpty(failure.Error), Cause = NullIfEmpty(failure.Cause) },
                 });
                 throw;
             }
@@ -372,6 +392,49 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
             }
         }
     }
+
+    /// <summary>A Lambda function ARN as the resource: the older LambdaFunction* events instead of Task* events.</summary>
+    private async Task<JsonNode?> LegacyLambdaAsync(string name, JsonObject state, JsonNode? input, JsonNode? parameters, long? timeout, StateContext context, Cursor cursor, CancellationToken cancellationToken)
+    {
+        var history = context.Scope.History;
+        var arn = state["Resource"]!.GetValue<string>();
+        history.Add(cursor, HistoryEventType.LambdaFunctionScheduled, e => e with
+        {
+            LambdaFunctionScheduledEventDetails = new() { Resource = arn, Input = Json(parameters), InputDetails = new() { Truncated = false }, TimeoutInSeconds = timeout },
+        });
+        history.Add(cursor, HistoryEventType.LambdaFunctionStarted, e => e);
+        var integration = _integrations.First(i => i.Handles("lambda", "invoke"));
+        var call = new TaskCall(arn, "lambda", "invoke", "invoke", string.Empty, parameters, context.Scope.Execution, name, null);
+        using var timeoutSource = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        if (timeout is { } t)
+        {
+            timeoutSource.CancelAfter(TimeSpan.FromSeconds(t));
+        }
+
+        JsonNode? result;
+        try
+        {
+            result = await integration.StartAsync(call, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            history.Add(cursor, HistoryEventType.LambdaFunctionTimedOut, e => e with { LambdaFunctionTimedOutEventDetails = new() { Error = AslErrors.Timeout } });
+            throw new StatesException(AslErrors.Timeout, string.Empty);
+        }
+        catch (StatesException failure)
+        {
+            history.Add(cursor, HistoryEventType.LambdaFunctionFailed, e => e with { LambdaFunctionFailedEventDetails = new() { Error = NullIfEmpty(failure.Error), Cause = NullIfEmpty(failure.Cause) } });
+            throw;
+        }
+
+        history.Add(cursor, HistoryEventType.LambdaFunctionSucceeded, e => e with { LambdaFunctionSucceededEventDetails = new() { Output = Json(result), OutputDetails = new() { Truncated = false } } });
+        var selected = state["ResultSelector"] is { } selector ? Payload.Template(selector, result, context.Node(), random) : result;
+        return Payload.ApplyPath(state, "OutputPath", Payload.ApplyResultPath(state, input, selected), context.Node());
+    }
+
+    /// <summary>Step Functions leaves error and cause out of events when they are empty.</summary>
+    public static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
     /// <summary>arn:aws:states:::ecs:runTask.sync -> (ecs, runTask.sync, runTask, sync); Lambda function ARNs -> (lambda, invoke).</summary>
     public static (string ResourceType, string Resource, string Action, string Pattern) ParseResource(string arn)

@@ -46,7 +46,7 @@ public static class Intrinsics
             "States.Hash" => Hash(call, args),
             "States.JsonMerge" => JsonMerge(call, args),
             "States.MathRandom" => MathRandom(call, args, random),
-            "States.MathAdd" => Checked(call, args, 2, () => JsonValue.Create(IntOf(call, args[0]) + IntOf(call, args[1]))),
+            "States.MathAdd" => Checked(call, args, 2, () => JsonValue.Create(Rounded(call, args[0]) + Rounded(call, args[1]))),
             "States.StringSplit" => StringSplit(call, args),
             "States.UUID" => Checked(call, args, 0, () => JsonValue.Create(Guid.NewGuid().ToString())),
             _ => throw Fail(call, $"The intrinsic function '{call.Name}' is not supported."),
@@ -83,6 +83,22 @@ public static class Intrinsics
         throw Fail(call, $"Expected an integer; got {Describe(node)}.");
     }
 
+    /// <summary>MathAdd and MathRandom round their arguments half up (Java's Math.round), as Step Functions does.</summary>
+    private static long Rounded(Call call, JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            ? (long)Math.Floor(v.GetValue<double>() + 0.5)
+            : throw Fail(call, $"Expected a number; got {Describe(node)}.");
+
+    /// <summary>States.Format renders objects and arrays the way Java's toString does: {a=1, b=[x, y]}.</summary>
+    private static string Render(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonObject o => "{" + string.Join(", ", o.Select(p => $"{p.Key}={Render(p.Value)}")) + "}",
+        JsonArray a => "[" + string.Join(", ", a.Select(Render)) + "]",
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        _ => node.ToJsonString(),
+    };
+
     private static string Describe(JsonNode? node) => node?.ToJsonString() ?? "null";
 
     private static JsonValue Format(Call call, List<JsonNode?> args)
@@ -105,7 +121,7 @@ public static class Intrinsics
                 }
 
                 var value = args[next++];
-                text.Append(value is JsonValue s && s.GetValueKind() == JsonValueKind.String ? s.GetValue<string>() : Describe(value));
+                text.Append(Render(value));
                 i++;
             }
             else
@@ -253,8 +269,8 @@ public static class Intrinsics
             throw Fail(call, "States.MathRandom takes a start, an end and an optional seed.");
         }
 
-        var (start, end) = (IntOf(call, args[0]), IntOf(call, args[1]));
-        var generator = args.Count == 3 ? new Random(unchecked((int)IntOf(call, args[2]))) : random;
+        var (start, end) = (Rounded(call, args[0]), Rounded(call, args[1]));
+        var generator = args.Count == 3 ? new Random(unchecked((int)Rounded(call, args[2]))) : random;
         return JsonValue.Create(generator.NextInt64(start, end));
     }
 

@@ -41,13 +41,24 @@ public static class RecordedExecutions
                     if (content is JsonObject recordedCall && recordedCall["events"] is JsonArray events && events.Count > 0 && events[0]!["type"]!.GetValue<string>() == "ExecutionStarted")
                     {
                         var name = test[(test.LastIndexOf("::", StringComparison.Ordinal) + 2)..] + (key == "get_execution_history" ? string.Empty : "/" + key);
-                        cases.Add(new RecordedExecution(relative, name, events, Candidates(events)));
+                        cases.Add(new RecordedExecution(relative, name, events, Rank(Candidates(events), name)));
                     }
                 }
             }
         }
 
         return cases;
+    }
+
+    /// <summary>Templates named like the test first (test_math_add -> math_add.json5), the rest after.</summary>
+    private static List<(string Path, JsonObject Definition)> Rank(List<(string Path, JsonObject Definition)> candidates, string test)
+    {
+        var words = test.Split('/')[0].Replace("test_", string.Empty, StringComparison.Ordinal).Split('[')[0];
+        return [.. candidates.OrderByDescending(c =>
+        {
+            var stem = Path.GetFileNameWithoutExtension(c.Path);
+            return stem == words ? 3 : stem.Contains(words, StringComparison.Ordinal) || words.Contains(stem, StringComparison.Ordinal) ? 2 : 0;
+        })];
     }
 
     /// <summary>Templates whose StartAt is the first state entered and that declare every state entered.</summary>
