@@ -32,7 +32,7 @@ public static partial class ConformanceRunner
         var execution = new ExecutionInfo("arn:aws:states:us-east-1:111111111111:execution:sm:exec", "exec", "arn:aws:states:us-east-1:111111111111:stateMachine:sm", "sm", "arn:aws:iam::111111111111:role/sfn", time.GetUtcNow(), "us-east-1", "111111111111", input, 0);
         var cursor = new Cursor(0);
         history.Add(cursor, "ExecutionStarted", e => e with { ExecutionStartedEventDetails = new() { Input = Interpreter.Json(input), RoleArn = execution.RoleArn } });
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         var outcome = await interpreter.RunAsync(definition, execution, history, cursor, null, input, true, cts.Token);
         history.Add(cursor, outcome.Succeeded ? "ExecutionSucceeded" : "ExecutionFailed", e => outcome.Succeeded
             ? e with { ExecutionSucceededEventDetails = new() { Output = Interpreter.Json(outcome.Output) } }
