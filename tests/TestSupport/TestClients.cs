@@ -7,7 +7,7 @@ using BatchOps.Aws.Scheduler;
 using BatchOps.Aws.StepFunctions;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace BatchOps.Aws.Tests.Support;
+namespace BatchOps.TestSupport;
 
 /// <summary>Clients pointed at a loopback server, with deterministic backoff (the full jitter ceiling).</summary>
 public sealed class TestClients(Uri endpoint, Action<AwsClientOptions>? configure = null)

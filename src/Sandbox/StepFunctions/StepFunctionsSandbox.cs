@@ -1,0 +1,451 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Sandbox.Asl;
+
+namespace BatchOps.Sandbox.StepFunctions;
+
+/// <summary>
+/// Step Functions on one machine: state machines, executions running in the interpreter, histories,
+/// stop, redrive and task-token callbacks, with the service's validation and error codes.
+/// </summary>
+public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTokens tokens, TimeProvider time, SandboxAccount account)
+{
+    private readonly ConcurrentDictionary<string, StateMachine> _machines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Execution> _executions = new(StringComparer.Ordinal);
+
+    private sealed record StateMachine(string Arn, string Name, string Definition, JsonObject Parsed, string RoleArn, string Type, DateTimeOffset CreationDate, List<Tag> Tags);
+
+    private sealed class Execution(string arn, string name, StateMachine machine, string input, DateTimeOffset start)
+    {
+        public string Arn { get; } = arn;
+        public string Name { get; } = name;
+        public StateMachine Machine { get; } = machine;
+        public string Input { get; } = input;
+        public DateTimeOffset StartDate { get; } = start;
+        public History History { get; init; } = null!;
+        public Cursor Cursor { get; } = new(0);
+        public string Status { get; set; } = ExecutionStatus.RUNNING;
+        public DateTimeOffset? StopDate { get; set; }
+        public string? Output { get; set; }
+        public string? Error { get; set; }
+        public string? Cause { get; set; }
+        public int RedriveCount { get; set; }
+        public DateTimeOffset? RedriveDate { get; set; }
+        public string? FailedState { get; set; }
+        public JsonNode? FailedStateInput { get; set; }
+        public HashSet<string> RedriveTokens { get; } = new(StringComparer.Ordinal);
+        public CancellationTokenSource Stop { get; set; } = new();
+        public Task Run { get; set; } = Task.CompletedTask;
+    }
+
+    public CreateStateMachineResponse CreateStateMachine(CreateStateMachineRequest request)
+    {
+        ValidateName(request.Name, "InvalidName");
+        var parsed = ParseDefinition(request.Definition);
+        var arn = $"arn:aws:states:{account.Region}:{account.Id}:stateMachine:{request.Name}";
+        var machine = new StateMachine(arn, request.Name, request.Definition, parsed, request.RoleArn, request.Type ?? StateMachineType.STANDARD, time.GetUtcNow(), request.Tags ?? []);
+        var existing = _machines.GetOrAdd(arn, machine);
+        if (!ReferenceEquals(existing, machine) && (existing.Definition != request.Definition || existing.RoleArn != request.RoleArn))
+        {
+            throw new SandboxErrorException("StateMachineAlreadyExists", $"State Machine Already Exists: '{arn}'");
+        }
+
+        return new CreateStateMachineResponse { StateMachineArn = arn, CreationDate = existing.CreationDate };
+    }
+
+    public DeleteStateMachineResponse DeleteStateMachine(DeleteStateMachineRequest request)
+    {
+        _machines.TryRemove(ValidArn(request.StateMachineArn, "stateMachine"), out _);
+        return new DeleteStateMachineResponse();
+    }
+
+    public DescribeStateMachineResponse DescribeStateMachine(DescribeStateMachineRequest request)
+    {
+        var m = Machine(request.StateMachineArn);
+        return new DescribeStateMachineResponse { StateMachineArn = m.Arn, Name = m.Name, Status = "ACTIVE", Definition = m.Definition, RoleArn = m.RoleArn, Type = m.Type, CreationDate = m.CreationDate };
+    }
+
+    public ListStateMachinesResponse ListStateMachines(ListStateMachinesRequest request)
+    {
+        var (page, next) = Page(_machines.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), request.MaxResults, request.NextToken);
+        return new ListStateMachinesResponse { StateMachines = [.. page.Select(m => new StateMachineListItem { StateMachineArn = m.Arn, Name = m.Name, Type = m.Type, CreationDate = m.CreationDate })], NextToken = next };
+    }
+
+    public ListTagsForResourceResponse ListTagsForResource(ListTagsForResourceRequest request) =>
+        new() { Tags = Machine(request.ResourceArn).Tags };
+
+    public StartExecutionResponse StartExecution(StartExecutionRequest request)
+    {
+        var machine = Machine(request.StateMachineArn);
+        var name = request.Name ?? Guid.NewGuid().ToString();
+        ValidateName(name, "InvalidName");
+        var input = request.Input ?? "{}";
+        var parsedInput = ParseInput(input);
+        var arn = $"arn:aws:states:{account.Region}:{account.Id}:execution:{machine.Name}:{name}";
+        var now = time.GetUtcNow();
+        var execution = new Execution(arn, name, machine, input, now) { History = new History(time) };
+        var existing = _executions.GetOrAdd(arn, execution);
+        if (!ReferenceEquals(existing, execution))
+        {
+            // A repeated StartExecution with the same name and input is idempotent while the execution is open.
+            return existing.Status == ExecutionStatus.RUNNING && existing.Input == input
+                ? new StartExecutionResponse { ExecutionArn = arn, StartDate = existing.StartDate }
+                : throw new SandboxErrorException("ExecutionAlreadyExists", $"Execution Already Exists: '{arn}'");
+        }
+
+        execution.History.Add(execution.Cursor, HistoryEventType.ExecutionStarted, e => e with
+        {
+            ExecutionStartedEventDetails = new() { Input = input, InputDetails = new() { Truncated = false }, RoleArn = machine.RoleArn },
+        });
+        execution.Run = RunAsync(execution, null, parsedInput, firstState: true);
+        return new StartExecutionResponse { ExecutionArn = arn, StartDate = now };
+    }
+
+    public DescribeExecutionResponse DescribeExecution(DescribeExecutionRequest request)
+    {
+        var e = ExecutionOf(request.ExecutionArn);
+        var (redriveStatus, reason) = RedriveStatus(e);
+        return new DescribeExecutionResponse
+        {
+            ExecutionArn = e.Arn,
+            StateMachineArn = e.Machine.Arn,
+            Name = e.Name,
+            Status = e.Status,
+            StartDate = e.StartDate,
+            StopDate = e.StopDate,
+            Input = e.Input,
+            InputDetails = new() { Included = true },
+            Output = e.Output,
+            OutputDetails = e.Output is null ? null : new() { Included = true },
+            Error = e.Error,
+            Cause = e.Cause,
+            RedriveCount = e.RedriveCount,
+            RedriveDate = e.RedriveDate,
+            RedriveStatus = redriveStatus,
+            RedriveStatusReason = reason,
+        };
+    }
+
+    public DescribeStateMachineForExecutionResponse DescribeStateMachineForExecution(DescribeStateMachineForExecutionRequest request)
+    {
+        var e = ExecutionOf(request.ExecutionArn);
+        return new DescribeStateMachineForExecutionResponse { StateMachineArn = e.Machine.Arn, Name = e.Machine.Name, Definition = e.Machine.Definition, RoleArn = e.Machine.RoleArn, UpdateDate = e.Machine.CreationDate };
+    }
+
+    public ListExecutionsResponse ListExecutions(ListExecutionsRequest request)
+    {
+        if (request.StateMachineArn is null)
+        {
+            throw new SandboxErrorException("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
+        }
+
+        var machine = Machine(request.StateMachineArn);
+        var matching = _executions.Values.Where(e => e.Machine.Arn == machine.Arn)
+            .Where(e => request.StatusFilter is null || (request.StatusFilter == ExecutionStatus.PENDING_REDRIVE ? false : e.Status == request.StatusFilter))
+            .Where(e => request.RedriveFilter switch
+            {
+                ExecutionRedriveFilter.REDRIVEN => e.RedriveCount > 0,
+                ExecutionRedriveFilter.NOT_REDRIVEN => e.RedriveCount == 0,
+                _ => true,
+            })
+            .OrderByDescending(e => e.StartDate).ThenByDescending(e => e.Arn, StringComparer.Ordinal).ToList();
+        var (page, next) = Page(matching, request.MaxResults, request.NextToken);
+        return new ListExecutionsResponse
+        {
+            Executions = [.. page.Select(e => new ExecutionListItem
+            {
+                ExecutionArn = e.Arn, StateMachineArn = e.Machine.Arn, Name = e.Name, Status = e.Status, StartDate = e.StartDate, StopDate = e.StopDate,
+                RedriveCount = e.RedriveCount, RedriveDate = e.RedriveDate,
+            })],
+            NextToken = next,
+        };
+    }
+
+    public GetExecutionHistoryResponse GetExecutionHistory(GetExecutionHistoryRequest request)
+    {
+        var e = ExecutionOf(request.ExecutionArn);
+        var events = e.History.Snapshot().ToList();
+        if (request.ReverseOrder == true)
+        {
+            events.Reverse();
+        }
+
+        var (page, next) = Page(events, request.MaxResults, request.NextToken);
+        return new GetExecutionHistoryResponse { Events = page, NextToken = next };
+    }
+
+    public async Task<StopExecutionResponse> StopExecutionAsync(StopExecutionRequest request)
+    {
+        var e = ExecutionOf(request.ExecutionArn);
+        if (e.Status == ExecutionStatus.RUNNING)
+        {
+            e.Error = request.Error;
+            e.Cause = request.Cause;
+            await e.Stop.CancelAsync().ConfigureAwait(false);
+            await e.Run.ConfigureAwait(false);
+        }
+
+        return new StopExecutionResponse { StopDate = e.StopDate ?? time.GetUtcNow() };
+    }
+
+    public RedriveExecutionResponse RedriveExecution(RedriveExecutionRequest request)
+    {
+        var e = ExecutionOf(request.ExecutionArn);
+        lock (e)
+        {
+            if (request.ClientToken is { } token && e.RedriveTokens.Contains(token))
+            {
+                return new RedriveExecutionResponse { RedriveDate = e.RedriveDate!.Value };
+            }
+
+            var (status, reason) = RedriveStatus(e);
+            if (status != "REDRIVABLE")
+            {
+                throw new SandboxErrorException("ExecutionNotRedrivable", $"Execution '{e.Arn}' is not redrivable: {reason}");
+            }
+
+            if (request.ClientToken is { } newToken)
+            {
+                e.RedriveTokens.Add(newToken);
+            }
+
+            e.RedriveCount++;
+            e.RedriveDate = time.GetUtcNow();
+            (e.Status, e.StopDate, e.Error, e.Cause) = (ExecutionStatus.RUNNING, null, null, null);
+            e.Stop = new CancellationTokenSource();
+            var count = e.RedriveCount;
+            e.History.Add(e.Cursor, HistoryEventType.ExecutionRedriven, ev => ev with { ExecutionRedrivenEventDetails = new() { RedriveCount = count } });
+            e.Run = RunAsync(e, e.FailedState, e.FailedStateInput, firstState: false);
+            return new RedriveExecutionResponse { RedriveDate = e.RedriveDate.Value };
+        }
+    }
+
+    public SendTaskSuccessResponse SendTaskSuccess(SendTaskSuccessRequest request)
+    {
+        var output = ParseInput(request.Output, "Invalid Output");
+        return tokens.Succeed(CheckToken(request.TaskToken), output) ? new SendTaskSuccessResponse() : throw TaskGone();
+    }
+
+    public SendTaskFailureResponse SendTaskFailure(SendTaskFailureRequest request) =>
+        tokens.Fail(CheckToken(request.TaskToken), request.Error, request.Cause) ? new SendTaskFailureResponse() : throw TaskGone();
+
+    public SendTaskHeartbeatResponse SendTaskHeartbeat(SendTaskHeartbeatRequest request) =>
+        tokens.Heartbeat(CheckToken(request.TaskToken)) ? new SendTaskHeartbeatResponse() : throw TaskGone();
+
+    /// <summary>Waits for every running execution (tests and shutdown).</summary>
+    public Task WhenIdleAsync() => Task.WhenAll(_executions.Values.Select(e => e.Run));
+
+    private async Task RunAsync(Execution e, string? startAt, JsonNode? input, bool firstState)
+    {
+        await Task.Yield();
+        var info = new ExecutionInfo(e.Arn, e.Name, e.Machine.Arn, e.Machine.Name, e.Machine.RoleArn, e.StartDate, account.Region, account.Id, ParseInput(e.Input), e.RedriveCount);
+        using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        if (e.Machine.Parsed["TimeoutSeconds"]?.GetValue<long>() is { } seconds)
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(seconds) - (time.GetUtcNow() - e.StartDate));
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(e.Stop.Token, timeout.Token);
+        RunOutcome? outcome = null;
+        try
+        {
+            outcome = await interpreter.RunAsync(e.Machine.Parsed, info, e.History, e.Cursor, startAt, input, firstState, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        lock (e)
+        {
+            e.StopDate = time.GetUtcNow();
+            if (outcome is { Succeeded: true })
+            {
+                (e.Status, e.Output) = (ExecutionStatus.SUCCEEDED, Interpreter.Json(outcome.Output));
+                e.History.Add(e.Cursor, HistoryEventType.ExecutionSucceeded, ev => ev with { ExecutionSucceededEventDetails = new() { Output = e.Output, OutputDetails = new() { Truncated = false } } });
+            }
+            else if (outcome is not null)
+            {
+                (e.Status, e.Error, e.Cause, e.FailedState, e.FailedStateInput) = (ExecutionStatus.FAILED, Interpreter.NullIfEmpty(outcome.Error), Interpreter.NullIfEmpty(outcome.Cause), outcome.FailedState, outcome.FailedStateInput);
+                e.History.Add(e.Cursor, HistoryEventType.ExecutionFailed, ev => ev with { ExecutionFailedEventDetails = new() { Error = e.Error, Cause = e.Cause } });
+            }
+            else if (timeout.IsCancellationRequested)
+            {
+                (e.Status, e.Error) = (ExecutionStatus.TIMED_OUT, AslErrors.Timeout);
+                e.History.Add(e.Cursor, HistoryEventType.ExecutionTimedOut, ev => ev with { ExecutionTimedOutEventDetails = new() { Error = AslErrors.Timeout } });
+            }
+            else
+            {
+                e.Status = ExecutionStatus.ABORTED;
+                e.History.Add(e.Cursor, HistoryEventType.ExecutionAborted, ev => ev with { ExecutionAbortedEventDetails = new() { Error = e.Error, Cause = e.Cause } });
+            }
+        }
+    }
+
+    /// <summary>Redrivable: failed, timed out or aborted within 14 days, with the definition unchanged.</summary>
+    private (string Status, string? Reason) RedriveStatus(Execution e)
+    {
+        if (e.Status == ExecutionStatus.RUNNING)
+        {
+            return ("NOT_REDRIVABLE", "Execution is RUNNING and cannot be redriven");
+        }
+
+        if (e.Status == ExecutionStatus.SUCCEEDED)
+        {
+            return ("NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven");
+        }
+
+        if (e.StopDate is { } stopped && time.GetUtcNow() - stopped > TimeSpan.FromDays(14))
+        {
+            return ("NOT_REDRIVABLE", "Execution can no longer be redriven: it ended more than 14 days ago");
+        }
+
+        if (!_machines.TryGetValue(e.Machine.Arn, out var current) || current.Definition != e.Machine.Definition)
+        {
+            return ("NOT_REDRIVABLE", "The state machine definition changed or was deleted after the execution started");
+        }
+
+        return ("REDRIVABLE", null);
+    }
+
+    private static string CheckToken(string token) =>
+        token.Length is 0 or > 2048 ? throw new SandboxErrorException("InvalidToken", "Invalid Token: 'length must be between 1 and 2048'") : token;
+
+    private static SandboxErrorException TaskGone() => new("TaskDoesNotExist", "Task does not exist anymore");
+
+    private StateMachine Machine(string arn) =>
+        _machines.TryGetValue(ValidArn(arn, "stateMachine"), out var m) ? m : throw new SandboxErrorException("StateMachineDoesNotExist", $"State Machine Does Not Exist: '{arn}'");
+
+    private Execution ExecutionOf(string arn) =>
+        _executions.TryGetValue(ValidArn(arn, "execution"), out var e) ? e : throw new SandboxErrorException("ExecutionDoesNotExist", $"Execution Does Not Exist: '{arn}'");
+
+    private static string ValidArn(string arn, string kind) =>
+        ArnPattern().IsMatch(arn) && arn.Split(':')[5] == kind ? arn : throw new SandboxErrorException("InvalidArn", $"Invalid Arn: 'Resource type not valid in this context: {arn}'");
+
+    private static void ValidateName(string name, string code)
+    {
+        if (name.Length is 0 or > 80 || !NamePattern().IsMatch(name))
+        {
+            throw new SandboxErrorException(code, $"Invalid Name: '{name}'");
+        }
+    }
+
+    private static JsonNode? ParseInput(string text, string prefix = "Invalid State Machine Execution Input")
+    {
+        if (Encoding.UTF8.GetByteCount(text) > Interpreter.MaxPayloadBytes)
+        {
+            throw new SandboxErrorException("InvalidExecutionInput", $"{prefix}: 'input exceeds the 262144 byte limit'");
+        }
+
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            throw new SandboxErrorException(prefix == "Invalid Output" ? "InvalidOutput" : "InvalidExecutionInput", $"{prefix}: '{ex.Message}'");
+        }
+    }
+
+    /// <summary>Checks what CreateStateMachine checks: JSON, StartAt, known state types, and every transition's target.</summary>
+    public static JsonObject ParseDefinition(string definition)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(definition) as JsonObject ?? throw new SandboxErrorException("InvalidDefinition", "Invalid State Machine Definition: 'the definition must be a JSON object'");
+        }
+        catch (JsonException e)
+        {
+            throw new SandboxErrorException("InvalidDefinition", $"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: {e.Message}'");
+        }
+
+        var problems = new List<string>();
+        Validate(root, "/", problems);
+        return problems.Count == 0 ? root : throw new SandboxErrorException("InvalidDefinition", $"Invalid State Machine Definition: '{string.Join(", ", problems)}'");
+    }
+
+    private static readonly HashSet<string> StateTypes = ["Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];
+
+    private static void Validate(JsonObject machine, string at, List<string> problems)
+    {
+        if (machine["States"] is not JsonObject states || states.Count == 0)
+        {
+            problems.Add($"MISSING_TRANSITION_TARGET: States is missing at {at}");
+            return;
+        }
+
+        if (machine["StartAt"]?.GetValue<string>() is not { } start || !states.ContainsKey(start))
+        {
+            problems.Add($"MISSING_TRANSITION_TARGET: StartAt does not name a state at {at}StartAt");
+        }
+
+        foreach (var (name, node) in states)
+        {
+            var path = $"{at}States/{name}";
+            if (node is not JsonObject state || state["Type"]?.GetValue<string>() is not { } type || !StateTypes.Contains(type))
+            {
+                problems.Add($"SCHEMA_VALIDATION_FAILED: unknown or missing Type at {path}");
+                continue;
+            }
+
+            var targets = new List<string?> { state["Next"]?.GetValue<string>(), state["Default"]?.GetValue<string>() };
+            targets.AddRange((state["Choices"] as JsonArray ?? []).Select(c => c?["Next"]?.GetValue<string>()));
+            targets.AddRange((state["Catch"] as JsonArray ?? []).Select(c => c?["Next"]?.GetValue<string>()));
+            foreach (var target in targets.OfType<string>().Where(t => !states.ContainsKey(t)))
+            {
+                problems.Add($"MISSING_TRANSITION_TARGET: Missing 'Next' target: {target} at {path}");
+            }
+
+            if (type is not ("Choice" or "Succeed" or "Fail") && state["Next"] is null && state["End"]?.GetValue<bool>() != true)
+            {
+                problems.Add($"SCHEMA_VALIDATION_FAILED: These fields are required: [Next or End] at {path}");
+            }
+
+            foreach (var branch in (state["Branches"] as JsonArray ?? []).Append(state["Iterator"]).Append(state["ItemProcessor"]).OfType<JsonObject>())
+            {
+                Validate(branch, path + "/", problems);
+            }
+        }
+    }
+
+    /// <summary>Opaque page tokens: the offset, base64-encoded.</summary>
+    private static (List<T> Page, string? Next) Page<T>(List<T> items, int? maxResults, string? nextToken)
+    {
+        var size = maxResults is > 0 and <= 1000 ? maxResults.Value : 100;
+        var offset = 0;
+        if (nextToken is not null && (!int.TryParse(Encoding.UTF8.GetString(TryBase64(nextToken)), NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset > items.Count))
+        {
+            throw new SandboxErrorException("InvalidToken", "Invalid Token: 'the paging token is not valid'");
+        }
+
+        var page = items.Skip(offset).Take(size).ToList();
+        var next = offset + size < items.Count ? Convert.ToBase64String(Encoding.UTF8.GetBytes((offset + size).ToString(CultureInfo.InvariantCulture))) : null;
+        return (page, next);
+    }
+
+    private static byte[] TryBase64(string text)
+    {
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
+    }
+
+    [GeneratedRegex(@"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(stateMachine|execution):.+$")]
+    private static partial Regex ArnPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9\-_.]+$")]
+    private static partial Regex NamePattern();
+}
+
+/// <summary>The account and region the sandbox pretends to be.</summary>
+public sealed record SandboxAccount(string Id = "000000000000", string Region = "us-east-1");

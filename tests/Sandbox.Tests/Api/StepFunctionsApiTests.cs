@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Sandbox.Hosting;
+using BatchOps.Sandbox.Http;
+using BatchOps.Sandbox.Integrations;
+using BatchOps.TestSupport;
+
+namespace BatchOps.Sandbox.Tests.Api;
+
+/// <summary>The sandbox's Step Functions API, called over HTTP with our real client (src/Aws).</summary>
+public sealed class StepFunctionsApiTests : IAsyncLifetime
+{
+    private const string Role = "arn:aws:iam::000000000000:role/sandbox";
+    private SandboxServer _server = null!;
+    private IAmazonStepFunctions _sfn = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(100));
+        _sfn = new TestClients(_server.Endpoint).StepFunctions;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<string> CreateAsync(string name, string definition) =>
+        (await _sfn.CreateStateMachineAsync(new() { Name = name, Definition = definition, RoleArn = Role })).StateMachineArn;
+
+    private async Task<DescribeExecutionResponse> FinishedAsync(string executionArn)
+    {
+        await _server.StepFunctions.WhenIdleAsync();
+        return await _sfn.DescribeExecutionAsync(new() { ExecutionArn = executionArn });
+    }
+
+    private const string TwoPasses = """
+        {"StartAt":"Prepare","States":{
+          "Prepare":{"Type":"Pass","Parameters":{"date.$":"$.date","greeting.$":"States.Format('run {}', $.date)"},"Next":"Done"},
+          "Done":{"Type":"Succeed"}}}
+        """;
+
+    [Fact]
+    public async Task An_execution_runs_to_success_with_the_output_and_an_aws_shaped_history()
+    {
+        var machine = await CreateAsync("two-passes", TwoPasses);
+
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Name = "run-1", Input = """{"date":"2026-11-21"}""" });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);
+        Assert.Equal("run 2026-11-21", JsonNode.Parse(described.Output!)!["greeting"]!.GetValue<string>());
+        var history = await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn });
+        Assert.Equal(
+            ["ExecutionStarted", "PassStateEntered", "PassStateExited", "SucceedStateEntered", "SucceedStateExited", "ExecutionSucceeded"],
+            history.Events.Select(e => e.Type));
+        Assert.Equal([0L, 0, 2, 3, 4, 5], history.Events.Select(e => e.PreviousEventId ?? -1));
+    }
+
+    [Fact]
+    public async Task Starting_the_same_name_twice_is_idempotent_with_the_same_input_and_an_error_otherwise()
+    {
+        var machine = await CreateAsync("waits", """{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":36000,"End":true}}}""");
+        var first = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Name = "nightly-2026-11-21", Input = "{}" });
+
+        var again = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Name = "nightly-2026-11-21", Input = "{}" });
+        var conflict = await Assert.ThrowsAsync<ExecutionAlreadyExistsException>(() => _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Name = "nightly-2026-11-21", Input = """{"x":1}""" }));
+
+        Assert.Equal(first.ExecutionArn, again.ExecutionArn);
+        Assert.Contains("Execution Already Exists", conflict.ErrorMessage, StringComparison.Ordinal);
+        await _sfn.StopExecutionAsync(new() { ExecutionArn = first.ExecutionArn });
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_the_services_error_codes()
+    {
+        var machine = await CreateAsync("valid", TwoPasses);
+
+        await Assert.ThrowsAsync<InvalidDefinitionException>(() => CreateAsync("broken", """{"StartAt":"Nowhere","States":{"A":{"Type":"Pass","Next":"Missing"}}}"""));
+        await Assert.ThrowsAsync<InvalidNameException>(() => CreateAsync("has spaces", TwoPasses));
+        await Assert.ThrowsAsync<InvalidExecutionInputException>(() => _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{not json" }));
+        await Assert.ThrowsAsync<StateMachineDoesNotExistException>(() => _sfn.StartExecutionAsync(new() { StateMachineArn = machine + "-gone" }));
+        await Assert.ThrowsAsync<ExecutionDoesNotExistException>(() => _sfn.DescribeExecutionAsync(new() { ExecutionArn = "arn:aws:states:us-east-1:000000000000:execution:valid:nope" }));
+        await Assert.ThrowsAsync<InvalidArnException>(() => _sfn.DescribeExecutionAsync(new() { ExecutionArn = "not-an-arn" }));
+        await Assert.ThrowsAsync<TaskDoesNotExistException>(() => _sfn.SendTaskSuccessAsync(new() { TaskToken = "AQCunknown", Output = "{}" }));
+    }
+
+    [Fact]
+    public async Task Stop_aborts_a_running_execution()
+    {
+        var machine = await CreateAsync("long-wait", """{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}""");
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
+
+        await _sfn.StopExecutionAsync(new() { ExecutionArn = started.ExecutionArn, Error = "Operator", Cause = "stopped from the dashboard" });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.ABORTED, described.Status);
+        var history = await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn });
+        Assert.Equal("ExecutionAborted", history.Events[^1].Type);
+        Assert.Equal("Operator", history.Events[^1].ExecutionAbortedEventDetails!.Error);
+    }
+
+    [Fact]
+    public async Task Redrive_resumes_from_the_failed_state_with_its_input_and_is_idempotent_per_client_token()
+    {
+        var machine = await CreateAsync("flaky", """
+            {"StartAt":"First","States":{
+              "First":{"Type":"Pass","Result":{"step":1},"ResultPath":"$.first","Next":"Export"},
+              "Export":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}
+            """);
+        _server.CannedResponses.Enqueue("Export", new CannedResponse(Error: "Lambda.ServiceException", Cause: "boom"));
+        _server.CannedResponses.Enqueue("Export", new CannedResponse(Return: JsonNode.Parse("""{"exported":42}""")));
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = """{"date":"2026-11-21"}""" });
+        var failed = await FinishedAsync(started.ExecutionArn);
+        Assert.Equal(ExecutionStatus.FAILED, failed.Status);
+        Assert.Equal("REDRIVABLE", failed.RedriveStatus);
+
+        var redriven = await _sfn.RedriveExecutionAsync(new() { ExecutionArn = started.ExecutionArn, ClientToken = "redrive-1" });
+        var repeat = await _sfn.RedriveExecutionAsync(new() { ExecutionArn = started.ExecutionArn, ClientToken = "redrive-1" });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(redriven.RedriveDate, repeat.RedriveDate);
+        Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);
+        Assert.Equal(1, described.RedriveCount);
+        var events = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events;
+        var redriveAt = events.FindIndex(e => e.Type == "ExecutionRedriven");
+        Assert.Equal(1, events[redriveAt].ExecutionRedrivenEventDetails!.RedriveCount);
+        Assert.DoesNotContain(events.Skip(redriveAt), e => e.StateEnteredEventDetails?.Name == "First");
+        Assert.Equal("Export", events[redriveAt + 1].StateEnteredEventDetails!.Name);
+        Assert.Equal("""{"date":"2026-11-21","first":{"step":1}}""", events[redriveAt + 1].StateEnteredEventDetails!.Input);
+        var notAgain = await Assert.ThrowsAsync<ExecutionNotRedrivableException>(() => _sfn.RedriveExecutionAsync(new() { ExecutionArn = started.ExecutionArn }));
+        Assert.Contains("SUCCEEDED", notAgain.ErrorMessage, StringComparison.Ordinal);
+        var redrivenOnly = await _sfn.ListExecutionsAsync(new() { StateMachineArn = machine, RedriveFilter = ExecutionRedriveFilter.REDRIVEN });
+        Assert.Single(redrivenOnly.Executions);
+    }
+
+    [Fact]
+    public async Task A_task_token_callback_completes_the_waiting_state()
+    {
+        var machine = await CreateAsync("callback", """
+            {"StartAt":"Wait for worker","States":{"Wait for worker":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+              "Parameters":{"MessageBody":{"token.$":"$$.Task.Token"}},"HeartbeatSeconds":600,"End":true}}}
+            """);
+        _server.CannedResponses.Enqueue("Wait for worker", new CannedResponse(Submitted: JsonNode.Parse("""{"MessageId":"m-1"}"""), Hang: true));
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
+
+        string? token = null;
+        for (var i = 0; i < 200 && token is null; i++)
+        {
+            var events = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events;
+            token = events.FirstOrDefault(e => e.Type == "TaskScheduled")?.TaskScheduledEventDetails!.Parameters is { } p ? JsonNode.Parse(p)!["MessageBody"]!["token"]!.GetValue<string>() : null;
+            await Task.Delay(10);
+        }
+
+        await _sfn.SendTaskHeartbeatAsync(new() { TaskToken = token! });
+        await _sfn.SendTaskSuccessAsync(new() { TaskToken = token!, Output = """{"rows":7}""" });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);
+        Assert.Equal("""{"rows":7}""", described.Output);
+    }
+
+    [Fact]
+    public async Task Listing_pages_with_opaque_tokens_and_filters_by_status()
+    {
+        var machine = await CreateAsync("many", TwoPasses);
+        for (var i = 0; i < 5; i++)
+        {
+            await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Name = $"run-{i}", Input = """{"date":"d"}""" });
+        }
+
+        await _server.StepFunctions.WhenIdleAsync();
+        var names = new List<string>();
+        await foreach (var page in _sfn.ListExecutionsPagesAsync(new() { StateMachineArn = machine, MaxResults = 2, StatusFilter = ExecutionStatus.SUCCEEDED }))
+        {
+            Assert.True(page.Executions.Count <= 2);
+            names.AddRange(page.Executions.Select(e => e.Name));
+        }
+
+        Assert.Equal(5, names.Distinct().Count());
+        Assert.Empty((await _sfn.ListExecutionsAsync(new() { StateMachineArn = machine, StatusFilter = ExecutionStatus.FAILED })).Executions);
+    }
+
+    [Fact]
+    public async Task Unsigned_requests_are_refused()
+    {
+        using var http = new HttpClient();
+        using var content = new StringContent("{}");
+        content.Headers.ContentType = new("application/x-amz-json-1.0");
+        using var request = new HttpRequestMessage(HttpMethod.Post, _server.Endpoint) { Content = content };
+        request.Headers.Add("X-Amz-Target", "AWSStepFunctions.ListStateMachines");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("MissingAuthenticationToken", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
