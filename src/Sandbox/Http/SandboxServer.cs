@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Json;
 using BatchOps.Aws.Runtime;
 using BatchOps.Aws.Signing;
+using BatchOps.Aws.Ecs;
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Asl;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Integrations;
@@ -27,24 +29,28 @@ public sealed class SandboxServer : IAsyncDisposable
     public const string DefaultUrl = "http://127.0.0.1:4599";
 
     private const string StepFunctionsPrefix = "AWSStepFunctions.";
+    private const string EcsPrefix = "AmazonEC2ContainerServiceV20141113.";
 
     private readonly WebApplication _app;
 
-    private SandboxServer(WebApplication app, StepFunctionsSandbox stepFunctions, CannedResponses canned)
+    private SandboxServer(WebApplication app, StepFunctionsSandbox stepFunctions, EcsSandbox ecs, CannedResponses canned)
     {
         _app = app;
         StepFunctions = stepFunctions;
+        Ecs = ecs;
         CannedResponses = canned;
     }
 
     public StepFunctionsSandbox StepFunctions { get; }
+
+    public EcsSandbox Ecs { get; }
 
     public CannedResponses CannedResponses { get; }
 
     public Uri Endpoint => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>Starts the sandbox on <paramref name="url"/> (port 0 picks a free port).</summary>
-    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
@@ -54,11 +60,16 @@ public sealed class SandboxServer : IAsyncDisposable
         time ??= TimeProvider.System;
         var tokens = new TaskTokens();
         var canned = new CannedResponses(tokens);
-        var interpreter = new Interpreter([canned], tokens, time, new Random());
-        var stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, new SandboxAccount());
-        var server = new SandboxServer(app, stepFunctions, canned);
+        var account = new SandboxAccount();
+        var ecs = new EcsSandbox(ecsOptions ?? new EcsSandboxOptions(), time, account);
+        ecs.CreateCluster(new() { ClusterName = "default" });
+        // ECS first: canned responses answer whatever no real integration handles.
+        var interpreter = new Interpreter([new EcsIntegration(ecs), canned], tokens, time, new Random());
+        var stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
+        var server = new SandboxServer(app, stepFunctions, ecs, canned);
         app.MapPost("/", server.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
+        ecs.Endpoint = server.Endpoint;
         return server;
     }
 
@@ -74,10 +85,13 @@ public sealed class SandboxServer : IAsyncDisposable
 
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            var isEcs = target.StartsWith(EcsPrefix, StringComparison.Ordinal);
             object response = target.StartsWith(StepFunctionsPrefix, StringComparison.Ordinal)
                 ? await StepFunctionsAsync(target[StepFunctionsPrefix.Length..], body).ConfigureAwait(false)
-                : throw new SandboxErrorException("UnknownOperationException", $"The sandbox does not serve the operation '{target}'.");
-            context.Response.ContentType = "application/x-amz-json-1.0";
+                : isEcs
+                    ? await EcsAsync(target[EcsPrefix.Length..], body).ConfigureAwait(false)
+                    : throw new SandboxErrorException("UnknownOperationException", $"The sandbox does not serve the operation '{target}'.");
+            context.Response.ContentType = isEcs ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
             context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
             await context.Response.WriteAsync(JsonSerializer.Serialize(response, response.GetType(), AwsJson.Options), context.RequestAborted).ConfigureAwait(false);
         }
@@ -96,7 +110,8 @@ public sealed class SandboxServer : IAsyncDisposable
         context.Response.StatusCode = (int)status;
         context.Response.ContentType = "application/x-amz-json-1.0";
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = "com.amazonaws.swf.service.v2.model#" + code, ["message"] = message });
+        var ecs = context.Request.Headers["X-Amz-Target"].ToString().StartsWith(EcsPrefix, StringComparison.Ordinal);
+        var body = JsonSerializer.Serialize(new Dictionary<string, string> { ["__type"] = (ecs ? string.Empty : "com.amazonaws.swf.service.v2.model#") + code, ["message"] = message });
         return context.Response.WriteAsync(body);
     }
 
@@ -122,6 +137,24 @@ public sealed class SandboxServer : IAsyncDisposable
             "SendTaskFailure" => sfn.SendTaskFailure(Read<SendTaskFailureRequest>()),
             "SendTaskHeartbeat" => sfn.SendTaskHeartbeat(Read<SendTaskHeartbeatRequest>()),
             _ => throw new SandboxErrorException("UnknownOperationException", $"Step Functions operation '{operation}' is not served by the sandbox."),
+        };
+    }
+
+    private async Task<object> EcsAsync(string operation, string body)
+    {
+        T Read<T>() => JsonSerializer.Deserialize<T>(body.Length == 0 ? "{}" : body, AwsJson.Options) ?? throw new JsonException("empty body");
+        return operation switch
+        {
+            "CreateCluster" => Ecs.CreateCluster(Read<CreateClusterRequest>()),
+            "ListClusters" => Ecs.ListClusters(Read<ListClustersRequest>()),
+            "DescribeClusters" => Ecs.DescribeClusters(Read<DescribeClustersRequest>()),
+            "RegisterTaskDefinition" => Ecs.RegisterTaskDefinition(Read<RegisterTaskDefinitionRequest>()),
+            "DescribeTaskDefinition" => Ecs.DescribeTaskDefinition(Read<DescribeTaskDefinitionRequest>()),
+            "RunTask" => Ecs.RunTask(Read<RunTaskRequest>()),
+            "DescribeTasks" => Ecs.DescribeTasks(Read<DescribeTasksRequest>()),
+            "ListTasks" => Ecs.ListTasks(Read<ListTasksRequest>()),
+            "StopTask" => await Ecs.StopTaskAsync(Read<StopTaskRequest>()).ConfigureAwait(false),
+            _ => throw new SandboxErrorException("UnknownOperationException", $"ECS operation '{operation}' is not served by the sandbox."),
         };
     }
 

@@ -1,0 +1,417 @@
+using System.Collections.Concurrent;
+using BatchOps.Aws.Ecs;
+using BatchOps.Sandbox.StepFunctions;
+
+namespace BatchOps.Sandbox.Ecs;
+
+/// <summary>A fault the next task(s) of a task definition family suffer instead of running normally.</summary>
+public enum EcsFault
+{
+    CannotPullContainer,
+    ResourceInitialization,
+    Capacity,
+    OutOfMemory,
+    SpotInterruption,
+}
+
+/// <summary>How the sandbox runs images: which local command stands for which image.</summary>
+public sealed class EcsSandboxOptions
+{
+    /// <summary>Image name (or a prefix ending in '*') -> the command that stands for its entry point, e.g. ["dotnet", ".../BatchOps.Worker.dll"].</summary>
+    public Dictionary<string, string[]> Images { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The ECS stop timeout when a container definition sets none (ECS's default is 30 s).</summary>
+    public TimeSpan DefaultStopTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long stopped tasks stay visible (ECS: about an hour).</summary>
+    public TimeSpan StoppedTaskRetention { get; set; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>
+/// ECS on one machine: clusters, task definitions, and tasks whose essential container runs as a local
+/// process, with ECS's lifecycle, stop codes, stopped reasons and exit codes.
+/// </summary>
+public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, SandboxAccount account)
+{
+    private readonly ConcurrentDictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, List<TaskDefinition>> _definitions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RunningTask> _tasks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<EcsFault>> _faults = new(StringComparer.Ordinal);
+
+    /// <summary>Where the processes reach the sandbox's AWS APIs (set once the server listens).</summary>
+    public Uri? Endpoint { get; set; }
+
+    private sealed class RunningTask(EcsTask task)
+    {
+        public EcsTask Task { get; set; } = task;
+        public LocalProcess? Process { get; set; }
+        public Task Done { get; set; } = System.Threading.Tasks.Task.CompletedTask;
+        public string? StopReason { get; set; }
+        public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public void InjectFault(string family, EcsFault fault, int count = 1)
+    {
+        var queue = _faults.GetOrAdd(family, _ => new());
+        for (var i = 0; i < count; i++)
+        {
+            queue.Enqueue(fault);
+        }
+    }
+
+    public IReadOnlyList<string> Logs(string taskArn) => _tasks.TryGetValue(taskArn, out var t) ? t.Process?.Logs ?? [] : [];
+
+    public CreateClusterResponse CreateCluster(CreateClusterRequest request)
+    {
+        var name = request.ClusterName ?? "default";
+        var cluster = _clusters.GetOrAdd(name, n => new Cluster { ClusterArn = $"arn:aws:ecs:{account.Region}:{account.Id}:cluster/{n}", ClusterName = n, Status = "ACTIVE", Tags = request.Tags ?? [] });
+        return new CreateClusterResponse { Cluster = Describe(cluster) };
+    }
+
+    public ListClustersResponse ListClusters(ListClustersRequest request) => new() { ClusterArns = [.. _clusters.Values.Select(c => c.ClusterArn!).Order(StringComparer.Ordinal)] };
+
+    public DescribeClustersResponse DescribeClusters(DescribeClustersRequest request)
+    {
+        var names = request.Clusters is { Count: > 0 } c ? c : ["default"];
+        var found = names.Select(n => _clusters.GetValueOrDefault(ClusterName(n))).ToList();
+        return new DescribeClustersResponse
+        {
+            Clusters = [.. found.OfType<Cluster>().Select(Describe)],
+            Failures = [.. names.Where((_, i) => found[i] is null).Select(n => new Failure { Arn = n, Reason = "MISSING" })],
+        };
+    }
+
+    public RegisterTaskDefinitionResponse RegisterTaskDefinition(RegisterTaskDefinitionRequest request)
+    {
+        if (request.ContainerDefinitions.Count == 0)
+        {
+            throw new SandboxErrorException("ClientException", "Container list cannot be empty.");
+        }
+
+        var revisions = _definitions.GetOrAdd(request.Family, _ => []);
+        lock (revisions)
+        {
+            var revision = revisions.Count + 1;
+            var definition = new TaskDefinition
+            {
+                TaskDefinitionArn = $"arn:aws:ecs:{account.Region}:{account.Id}:task-definition/{request.Family}:{revision}",
+                Family = request.Family,
+                Revision = revision,
+                ContainerDefinitions = request.ContainerDefinitions,
+                Cpu = request.Cpu,
+                Memory = request.Memory,
+                NetworkMode = request.NetworkMode,
+                TaskRoleArn = request.TaskRoleArn,
+                ExecutionRoleArn = request.ExecutionRoleArn,
+                RequiresCompatibilities = request.RequiresCompatibilities,
+                Status = "ACTIVE",
+                RegisteredAt = time.GetUtcNow(),
+            };
+            revisions.Add(definition);
+            return new RegisterTaskDefinitionResponse { TaskDefinition = definition, Tags = request.Tags };
+        }
+    }
+
+    public DescribeTaskDefinitionResponse DescribeTaskDefinition(DescribeTaskDefinitionRequest request) => new() { TaskDefinition = Definition(request.TaskDefinition) };
+
+    public RunTaskResponse RunTask(RunTaskRequest request)
+    {
+        var cluster = ClusterOf(request.Cluster);
+        var definition = Definition(request.TaskDefinition);
+        var count = request.Count ?? 1;
+        if (count is < 1 or > 10)
+        {
+            throw new SandboxErrorException("InvalidParameterException", "Count must be between 1 and 10.");
+        }
+
+        var tasks = new List<EcsTask>();
+        var failures = new List<Failure>();
+        for (var i = 0; i < count; i++)
+        {
+            var fault = _faults.TryGetValue(definition.Family!, out var q) && q.TryDequeue(out var f) ? f : (EcsFault?)null;
+            if (fault == EcsFault.Capacity)
+            {
+                // Fargate reports missing capacity as a RunTask failure, not as a stopped task.
+                failures.Add(new Failure { Arn = definition.TaskDefinitionArn, Reason = "Capacity is unavailable at this time. Please try again later or in a different availability zone" });
+                continue;
+            }
+
+            tasks.Add(Launch(cluster, definition, request, fault));
+        }
+
+        return new RunTaskResponse { Tasks = tasks, Failures = failures };
+    }
+
+    public DescribeTasksResponse DescribeTasks(DescribeTasksRequest request)
+    {
+        Expire();
+        var found = request.Tasks.Select(t => _tasks.Values.FirstOrDefault(r => r.Task.TaskArn == t || r.Task.TaskArn!.EndsWith("/" + t, StringComparison.Ordinal))).ToList();
+        return new DescribeTasksResponse
+        {
+            Tasks = [.. found.OfType<RunningTask>().Select(r => r.Task)],
+            Failures = [.. request.Tasks.Where((_, i) => found[i] is null).Select(t => new Failure { Arn = t, Reason = "MISSING" })],
+        };
+    }
+
+    public ListTasksResponse ListTasks(ListTasksRequest request)
+    {
+        Expire();
+        var cluster = ClusterOf(request.Cluster);
+        var desired = request.DesiredStatus ?? "RUNNING";
+        return new ListTasksResponse
+        {
+            TaskArns = [.. _tasks.Values.Select(r => r.Task)
+                .Where(t => t.ClusterArn == cluster.ClusterArn && t.DesiredStatus == desired)
+                .Where(t => request.Family is null || t.Group == "family:" + request.Family)
+                .Where(t => request.StartedBy is null || t.StartedBy == request.StartedBy)
+                .Select(t => t.TaskArn!)],
+        };
+    }
+
+    public async Task<StopTaskResponse> StopTaskAsync(StopTaskRequest request)
+    {
+        var running = _tasks.Values.FirstOrDefault(r => r.Task.TaskArn == request.Task || r.Task.TaskArn!.EndsWith("/" + request.Task, StringComparison.Ordinal))
+            ?? throw new SandboxErrorException("InvalidParameterException", "The referenced task was not found.");
+        await StopAsync(running, request.Reason ?? "Task stopped by user").ConfigureAwait(false);
+        return new StopTaskResponse { Task = running.Task };
+    }
+
+    /// <summary>Waits until the task is STOPPED and returns it as DescribeTasks would.</summary>
+    public async Task<EcsTask> WaitStoppedAsync(string taskArn, CancellationToken cancellationToken)
+    {
+        var running = _tasks[taskArn];
+        await running.Stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return running.Task;
+    }
+
+    public async Task StopAsync(string taskArn, string reason)
+    {
+        if (_tasks.TryGetValue(taskArn, out var running))
+        {
+            await StopAsync(running, reason).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopAsync(RunningTask running, string reason)
+    {
+        lock (running)
+        {
+            if (running.Task.LastStatus == "STOPPED" || running.StopReason is not null)
+            {
+                return;
+            }
+
+            running.StopReason = reason;
+            running.Task = running.Task with { DesiredStatus = "STOPPED", StoppingAt = time.GetUtcNow() };
+        }
+
+        var essential = EssentialContainer(Definition(running.Task.TaskDefinitionArn!));
+        var stopTimeout = essential.StopTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : options.DefaultStopTimeout;
+        if (running.Process is { } process)
+        {
+            await process.StopAsync(stopTimeout, time).ConfigureAwait(false);
+        }
+
+        await running.Done.ConfigureAwait(false);
+    }
+
+    private EcsTask Launch(Cluster cluster, TaskDefinition definition, RunTaskRequest request, EcsFault? fault)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var taskArn = $"arn:aws:ecs:{account.Region}:{account.Id}:task/{cluster.ClusterName}/{id}";
+        var container = EssentialContainer(definition);
+        var overrides = request.Overrides?.ContainerOverrides?.FirstOrDefault(o => o.Name == container.Name);
+        var now = time.GetUtcNow();
+        var task = new EcsTask
+        {
+            TaskArn = taskArn,
+            ClusterArn = cluster.ClusterArn,
+            TaskDefinitionArn = definition.TaskDefinitionArn,
+            Group = request.Group ?? "family:" + definition.Family,
+            StartedBy = request.StartedBy,
+            LaunchType = request.LaunchType ?? "FARGATE",
+            PlatformVersion = request.PlatformVersion ?? "1.4.0",
+            PlatformFamily = "Linux",
+            Cpu = definition.Cpu,
+            Memory = definition.Memory,
+            DesiredStatus = "RUNNING",
+            LastStatus = "PROVISIONING",
+            CreatedAt = now,
+            Version = 1,
+            Overrides = request.Overrides ?? new TaskOverride { ContainerOverrides = [] },
+            Tags = request.Tags ?? [],
+            Containers =
+            [
+                new Container
+                {
+                    ContainerArn = $"arn:aws:ecs:{account.Region}:{account.Id}:container/{cluster.ClusterName}/{id}/{Guid.NewGuid()}",
+                    TaskArn = taskArn,
+                    Name = container.Name,
+                    Image = container.Image,
+                    LastStatus = "PENDING",
+                    Cpu = (container.Cpu ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+            ],
+        };
+        var running = new RunningTask(task);
+        _tasks[taskArn] = running;
+        var command = overrides?.Command ?? container.Command ?? [];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (container.Environment ?? []).Concat(overrides?.Environment ?? []))
+        {
+            if (pair.Name is { } name)
+            {
+                environment[name] = pair.Value ?? string.Empty;
+            }
+        }
+
+        running.Done = RunAsync(running, container.Image ?? string.Empty, command, environment, fault);
+        return task;
+    }
+
+    private async Task RunAsync(RunningTask running, string image, List<string> command, Dictionary<string, string> environment, EcsFault? fault)
+    {
+        await Task.Yield();
+        Update(running, t => t with { LastStatus = "PENDING", PullStartedAt = time.GetUtcNow() });
+        var entry = ResolveImage(image);
+        if (fault is EcsFault.CannotPullContainer or EcsFault.ResourceInitialization || entry is null)
+        {
+            var reason = fault == EcsFault.ResourceInitialization
+                ? "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret"
+                : $"CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref {image}: not found";
+            Finish(running, "TaskFailedToStart", reason, exitCode: null, containerReason: null);
+            return;
+        }
+
+        environment["ECS_TASK_ARN"] = running.Task.TaskArn!;
+        environment.TryAdd("AWS_REGION", account.Region);
+        environment.TryAdd("AWS_ACCESS_KEY_ID", "sandbox");
+        environment.TryAdd("AWS_SECRET_ACCESS_KEY", "sandbox");
+        if (Endpoint is { } endpoint)
+        {
+            environment["AWS_ENDPOINT_URL"] = endpoint.ToString().TrimEnd('/');
+        }
+
+        var process = LocalProcess.Start([.. entry, .. command], environment);
+        running.Process = process;
+        Update(running, t => t with
+        {
+            LastStatus = "RUNNING",
+            PullStoppedAt = time.GetUtcNow(),
+            StartedAt = time.GetUtcNow(),
+            Containers = [.. t.Containers!.Select(c => c with { LastStatus = "RUNNING", RuntimeId = process.GetHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture) })],
+        });
+
+        if (fault is EcsFault.OutOfMemory or EcsFault.SpotInterruption)
+        {
+            running.StopReason = fault == EcsFault.SpotInterruption ? "Your Spot Task was interrupted." : null;
+            await process.StopAsync(TimeSpan.FromMilliseconds(fault == EcsFault.OutOfMemory ? 1 : 2000), time).ConfigureAwait(false);
+        }
+
+        var exitCode = await process.Exited.ConfigureAwait(false);
+        if (fault == EcsFault.OutOfMemory)
+        {
+            Finish(running, "EssentialContainerExited", "Essential container in task exited", 137, "OutOfMemoryError: Container killed due to memory usage");
+        }
+        else if (fault == EcsFault.SpotInterruption)
+        {
+            Finish(running, "SpotInterruption", "Your Spot Task was interrupted.", exitCode, null);
+        }
+        else if (running.StopReason is { } reason)
+        {
+            Finish(running, "UserInitiated", reason, exitCode, null);
+        }
+        else
+        {
+            Finish(running, "EssentialContainerExited", "Essential container in task exited", exitCode, null);
+        }
+    }
+
+    private void Finish(RunningTask running, string stopCode, string stoppedReason, int? exitCode, string? containerReason)
+    {
+        var now = time.GetUtcNow();
+        Update(running, t => t with
+        {
+            LastStatus = "DEPROVISIONING",
+            DesiredStatus = "STOPPED",
+            StopCode = stopCode,
+            StoppedReason = stoppedReason,
+            StoppingAt = t.StoppingAt ?? now,
+            ExecutionStoppedAt = now,
+            Containers = [.. t.Containers!.Select(c => c with { LastStatus = "STOPPED", ExitCode = exitCode, Reason = containerReason })],
+        });
+        Update(running, t => t with { LastStatus = "STOPPED", StoppedAt = time.GetUtcNow() });
+        running.Stopped.TrySetResult();
+    }
+
+    private static void Update(RunningTask running, Func<EcsTask, EcsTask> change)
+    {
+        lock (running)
+        {
+            running.Task = change(running.Task) with { Version = (running.Task.Version ?? 0) + 1 };
+        }
+    }
+
+    private string[]? ResolveImage(string image)
+    {
+        if (options.Images.TryGetValue(image, out var exact))
+        {
+            return exact;
+        }
+
+        var repository = image.Split(':')[0];
+        return options.Images.Where(p => p.Key.EndsWith('*') ? image.StartsWith(p.Key[..^1], StringComparison.Ordinal) : p.Key == repository).Select(p => p.Value).FirstOrDefault();
+    }
+
+    private void Expire()
+    {
+        var cutoff = time.GetUtcNow() - options.StoppedTaskRetention;
+        foreach (var (arn, running) in _tasks)
+        {
+            if (running.Task.StoppedAt is { } stopped && stopped < cutoff)
+            {
+                _tasks.TryRemove(arn, out _);
+                running.Process?.Dispose();
+            }
+        }
+    }
+
+    private static ContainerDefinition EssentialContainer(TaskDefinition definition) =>
+        definition.ContainerDefinitions!.FirstOrDefault(c => c.Essential != false) ?? definition.ContainerDefinitions![0];
+
+    private static string ClusterName(string? nameOrArn) => nameOrArn is null ? "default" : nameOrArn.Contains('/', StringComparison.Ordinal) ? nameOrArn[(nameOrArn.LastIndexOf('/') + 1)..] : nameOrArn;
+
+    private Cluster ClusterOf(string? nameOrArn) =>
+        _clusters.GetValueOrDefault(ClusterName(nameOrArn)) ?? throw new SandboxErrorException("ClusterNotFoundException", "Cluster not found.");
+
+    private TaskDefinition Definition(string reference)
+    {
+        var text = reference.Contains("task-definition/", StringComparison.Ordinal) ? reference[(reference.IndexOf("task-definition/", StringComparison.Ordinal) + 16)..] : reference;
+        var parts = text.Split(':');
+        if (_definitions.TryGetValue(parts[0], out var revisions))
+        {
+            lock (revisions)
+            {
+                var found = parts.Length == 2 && int.TryParse(parts[1], out var revision) ? revisions.ElementAtOrDefault(revision - 1) : revisions.LastOrDefault();
+                if (found is not null)
+                {
+                    return found;
+                }
+            }
+        }
+
+        throw new SandboxErrorException("ClientException", "Unable to describe task definition.");
+    }
+
+    private Cluster Describe(Cluster cluster)
+    {
+        var tasks = _tasks.Values.Select(r => r.Task).Where(t => t.ClusterArn == cluster.ClusterArn).ToList();
+        return cluster with
+        {
+            RunningTasksCount = tasks.Count(t => t.LastStatus == "RUNNING"),
+            PendingTasksCount = tasks.Count(t => t.LastStatus is "PROVISIONING" or "PENDING"),
+            ActiveServicesCount = 0,
+            RegisteredContainerInstancesCount = 0,
+        };
+    }
+}
