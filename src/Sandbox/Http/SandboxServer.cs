@@ -64,8 +64,9 @@ public sealed class SandboxServer : IAsyncDisposable
         var ecs = new EcsSandbox(ecsOptions ?? new EcsSandboxOptions(), time, account);
         ecs.CreateCluster(new() { ClusterName = "default" });
         // ECS first: canned responses answer whatever no real integration handles.
-        var interpreter = new Interpreter([new EcsIntegration(ecs), canned], tokens, time, new Random());
-        var stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
+        StepFunctionsSandbox? stepFunctions = null;
+        var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
+        stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
         var server = new SandboxServer(app, stepFunctions, ecs, canned);
         app.MapPost("/", server.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);

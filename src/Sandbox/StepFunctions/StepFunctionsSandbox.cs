@@ -237,8 +237,29 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
     public SendTaskHeartbeatResponse SendTaskHeartbeat(SendTaskHeartbeatRequest request) =>
         tokens.Heartbeat(CheckToken(request.TaskToken)) ? new SendTaskHeartbeatResponse() : throw TaskGone();
 
+    /// <summary>Waits until the execution is no longer running (child workflows).</summary>
+    public async Task WhenFinishedAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        var e = ExecutionOf(executionArn);
+        while (true)
+        {
+            await e.Run.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (e.Status != ExecutionStatus.RUNNING)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>Waits for every running execution (tests and shutdown).</summary>
-    public Task WhenIdleAsync() => Task.WhenAll(_executions.Values.Select(e => e.Run));
+    public async Task WhenIdleAsync()
+    {
+        // Executions started by other executions appear while waiting: loop until none is running.
+        while (_executions.Values.Where(e => !e.Run.IsCompleted).Select(e => e.Run).ToList() is { Count: > 0 } running)
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
 
     private async Task RunAsync(Execution e, string? startAt, JsonNode? input, bool firstState)
     {

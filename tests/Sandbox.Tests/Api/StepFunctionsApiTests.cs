@@ -179,6 +179,33 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_parent_runs_children_with_startExecution_sync_2_and_fails_when_a_child_fails()
+    {
+        var child = await CreateAsync("child", """
+            {"StartAt":"Check","States":{"Check":{"Type":"Choice","Choices":[{"Variable":"$.ok","BooleanEquals":true,"Next":"Fine"}],"Default":"Broken"},
+              "Fine":{"Type":"Pass","Parameters":{"result.$":"$.value"},"End":true},
+              "Broken":{"Type":"Fail","Error":"Child.Failed","Cause":"child was told to fail"}}}
+            """);
+        var parent = await CreateAsync("parent", """
+            {"StartAt":"First","States":{
+              "First":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"CHILD","Input":{"ok":true,"value":1}},"ResultSelector":{"out.$":"$.Output"},"ResultPath":"$.first","Next":"Second"},
+              "Second":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"CHILD","Input":{"ok.$":"$.secondOk","value":2}},"End":true}}}
+            """.Replace("CHILD", child, StringComparison.Ordinal));
+
+        var good = await _sfn.StartExecutionAsync(new() { StateMachineArn = parent, Input = """{"secondOk":true}""" });
+        var bad = await _sfn.StartExecutionAsync(new() { StateMachineArn = parent, Input = """{"secondOk":false}""" });
+        var succeeded = await FinishedAsync(good.ExecutionArn);
+        var failed = await FinishedAsync(bad.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, succeeded.Status);
+        Assert.Equal(2, JsonNode.Parse(succeeded.Output!)!["Output"]!["result"]!.GetValue<int>());
+        Assert.Equal(ExecutionStatus.FAILED, failed.Status);
+        Assert.Equal("States.TaskFailed", failed.Error);
+        Assert.Equal("Child.Failed", JsonNode.Parse(failed.Cause!)!["Error"]!.GetValue<string>());
+        Assert.Equal(4, (await _sfn.ListExecutionsAsync(new() { StateMachineArn = child })).Executions.Count);
+    }
+
+    [Fact]
     public async Task Unsigned_requests_are_refused()
     {
         using var http = new HttpClient();
