@@ -3,6 +3,8 @@ using System.Text.Json;
 using BatchOps.Aws.Runtime;
 using BatchOps.Aws.Signing;
 using BatchOps.Aws.Ecs;
+using BatchOps.Aws.Scheduler;
+using BatchOps.Sandbox.Scheduler;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Asl;
@@ -33,13 +35,19 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private SandboxServer(WebApplication app, StepFunctionsSandbox stepFunctions, EcsSandbox ecs, CannedResponses canned)
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _clock = Task.CompletedTask;
+
+    private SandboxServer(WebApplication app, StepFunctionsSandbox stepFunctions, EcsSandbox ecs, SchedulerSandbox scheduler, CannedResponses canned)
     {
         _app = app;
         StepFunctions = stepFunctions;
         Ecs = ecs;
+        Scheduler = scheduler;
         CannedResponses = canned;
     }
+
+    public SchedulerSandbox Scheduler { get; }
 
     public StepFunctionsSandbox StepFunctions { get; }
 
@@ -67,10 +75,13 @@ public sealed class SandboxServer : IAsyncDisposable
         StepFunctionsSandbox? stepFunctions = null;
         var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
-        var server = new SandboxServer(app, stepFunctions, ecs, canned);
+        var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
+        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned);
         app.MapPost("/", server.HandleAsync);
+        server.MapScheduler(app);
         await app.StartAsync().ConfigureAwait(false);
         ecs.Endpoint = server.Endpoint;
+        server._clock = scheduler.RunAsync(server._stopping.Token);
         return server;
     }
 
@@ -127,7 +138,7 @@ public sealed class SandboxServer : IAsyncDisposable
             "DescribeStateMachine" => sfn.DescribeStateMachine(Read<DescribeStateMachineRequest>()),
             "DescribeStateMachineForExecution" => sfn.DescribeStateMachineForExecution(Read<DescribeStateMachineForExecutionRequest>()),
             "ListStateMachines" => sfn.ListStateMachines(Read<ListStateMachinesRequest>()),
-            "ListTagsForResource" => sfn.ListTagsForResource(Read<ListTagsForResourceRequest>()),
+            "ListTagsForResource" => sfn.ListTagsForResource(Read<Aws.StepFunctions.ListTagsForResourceRequest>()),
             "StartExecution" => sfn.StartExecution(Read<StartExecutionRequest>()),
             "DescribeExecution" => sfn.DescribeExecution(Read<DescribeExecutionRequest>()),
             "ListExecutions" => sfn.ListExecutions(Read<ListExecutionsRequest>()),
@@ -159,8 +170,58 @@ public sealed class SandboxServer : IAsyncDisposable
         };
     }
 
+    /// <summary>Scheduler's restJson1 routes; members bound to the path and query are filled after the body is read.</summary>
+    private void MapScheduler(WebApplication app)
+    {
+        var sch = Scheduler;
+        static string? Q(HttpContext c, string name) => c.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
+        static int? QInt(HttpContext c, string name) => int.TryParse(Q(c, name), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        static string R(HttpContext c, string name) => Uri.UnescapeDataString((string)c.Request.RouteValues[name]!);
+        app.MapGet("/schedules", c => RestAsync<ListSchedulesRequest>(c, r => sch.ListSchedules(r with { GroupName = Q(c, "ScheduleGroup"), NamePrefix = Q(c, "NamePrefix"), State = Q(c, "State"), MaxResults = QInt(c, "MaxResults"), NextToken = Q(c, "NextToken") })));
+        app.MapGet("/schedules/{name}", c => RestAsync<GetScheduleRequest>(c, r => sch.GetSchedule(r with { Name = R(c, "name"), GroupName = Q(c, "groupName") })));
+        app.MapPost("/schedules/{name}", c => RestAsync<CreateScheduleRequest>(c, r => sch.CreateSchedule(r with { Name = R(c, "name") })));
+        app.MapPut("/schedules/{name}", c => RestAsync<UpdateScheduleRequest>(c, r => sch.UpdateSchedule(r with { Name = R(c, "name") })));
+        app.MapDelete("/schedules/{name}", c => RestAsync<DeleteScheduleRequest>(c, r => sch.DeleteSchedule(r with { Name = R(c, "name"), GroupName = Q(c, "groupName"), ClientToken = Q(c, "clientToken") })));
+        app.MapGet("/schedule-groups", c => RestAsync<ListScheduleGroupsRequest>(c, r => sch.ListScheduleGroups(r with { NamePrefix = Q(c, "NamePrefix"), MaxResults = QInt(c, "MaxResults"), NextToken = Q(c, "NextToken") })));
+        app.MapPost("/schedule-groups/{name}", c => RestAsync<CreateScheduleGroupRequest>(c, r => sch.CreateScheduleGroup(r with { Name = R(c, "name") })));
+        app.MapGet("/schedule-groups/{name}", c => RestAsync<GetScheduleGroupRequest>(c, r => sch.GetScheduleGroup(r with { Name = R(c, "name") })));
+        app.MapGet("/tags/{*arn}", c => RestAsync<Aws.Scheduler.ListTagsForResourceRequest>(c, r => sch.ListTagsForResource(r with { ResourceArn = R(c, "arn") })));
+        app.MapPost("/tags/{*arn}", c => RestAsync<TagResourceRequest>(c, r => sch.TagResource(r with { ResourceArn = R(c, "arn") })));
+    }
+
+    private static async Task RestAsync<TRequest>(HttpContext context, Func<TRequest, object> handle)
+    {
+        try
+        {
+            if (!SigV4Authorization.TryParse(context.Request.Headers.Authorization, out _, out var signatureProblem))
+            {
+                throw new SandboxErrorException("UnauthorizedException", signatureProblem, HttpStatusCode.Forbidden);
+            }
+
+            using var reader = new StreamReader(context.Request.Body);
+            var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            var request = JsonSerializer.Deserialize<TRequest>(body.Length == 0 ? "{}" : body, AwsJson.Options) ?? throw new JsonException("empty body");
+            var response = handle(request);
+            context.Response.ContentType = "application/json";
+            context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            await context.Response.WriteAsync(JsonSerializer.Serialize(response, response.GetType(), AwsJson.Options), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SandboxErrorException or JsonException)
+        {
+            var (status, code) = e is SandboxErrorException s ? (s.Status, s.Code) : (HttpStatusCode.BadRequest, "ValidationException");
+            context.Response.StatusCode = (int)status;
+            context.Response.ContentType = "application/json";
+            context.Response.Headers["x-amzn-ErrorType"] = code;
+            context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["Message"] = e.Message }), context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _clock.ConfigureAwait(false);
+        _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

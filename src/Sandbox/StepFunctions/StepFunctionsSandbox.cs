@@ -72,7 +72,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
 
     public ListStateMachinesResponse ListStateMachines(ListStateMachinesRequest request)
     {
-        var (page, next) = Page(_machines.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), request.MaxResults, request.NextToken);
+        var (page, next) = Paging.Page(_machines.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList(), request.MaxResults, request.NextToken);
         return new ListStateMachinesResponse { StateMachines = [.. page.Select(m => new StateMachineListItem { StateMachineArn = m.Arn, Name = m.Name, Type = m.Type, CreationDate = m.CreationDate })], NextToken = next };
     }
 
@@ -154,7 +154,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
                 _ => true,
             })
             .OrderByDescending(e => e.StartDate).ThenByDescending(e => e.Arn, StringComparer.Ordinal).ToList();
-        var (page, next) = Page(matching, request.MaxResults, request.NextToken);
+        var (page, next) = Paging.Page(matching, request.MaxResults, request.NextToken);
         return new ListExecutionsResponse
         {
             Executions = [.. page.Select(e => new ExecutionListItem
@@ -175,7 +175,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
             events.Reverse();
         }
 
-        var (page, next) = Page(events, request.MaxResults, request.NextToken);
+        var (page, next) = Paging.Page(events, request.MaxResults, request.NextToken);
         return new GetExecutionHistoryResponse { Events = page, NextToken = next };
     }
 
@@ -431,33 +431,6 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
             {
                 Validate(branch, path + "/", problems);
             }
-        }
-    }
-
-    /// <summary>Opaque page tokens: the offset, base64-encoded.</summary>
-    private static (List<T> Page, string? Next) Page<T>(List<T> items, int? maxResults, string? nextToken)
-    {
-        var size = maxResults is > 0 and <= 1000 ? maxResults.Value : 100;
-        var offset = 0;
-        if (nextToken is not null && (!int.TryParse(Encoding.UTF8.GetString(TryBase64(nextToken)), NumberStyles.None, CultureInfo.InvariantCulture, out offset) || offset > items.Count))
-        {
-            throw new SandboxErrorException("InvalidToken", "Invalid Token: 'the paging token is not valid'");
-        }
-
-        var page = items.Skip(offset).Take(size).ToList();
-        var next = offset + size < items.Count ? Convert.ToBase64String(Encoding.UTF8.GetBytes((offset + size).ToString(CultureInfo.InvariantCulture))) : null;
-        return (page, next);
-    }
-
-    private static byte[] TryBase64(string text)
-    {
-        try
-        {
-            return Convert.FromBase64String(text);
-        }
-        catch (FormatException)
-        {
-            return [];
         }
     }
 
