@@ -114,7 +114,26 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
 
     public DescribeTaskDefinitionResponse DescribeTaskDefinition(DescribeTaskDefinitionRequest request) => new() { TaskDefinition = Definition(request.TaskDefinition) };
 
+    private readonly ConcurrentDictionary<string, RunTaskResponse> _byClientToken = new(StringComparer.Ordinal);
+
     public RunTaskResponse RunTask(RunTaskRequest request)
+    {
+        // The client token makes a retried RunTask return the tasks it already started.
+        if (request.ClientToken is { } token && _byClientToken.TryGetValue(token, out var earlier))
+        {
+            return earlier;
+        }
+
+        var response = Start(request);
+        if (request.ClientToken is { } newToken)
+        {
+            _byClientToken.TryAdd(newToken, response);
+        }
+
+        return response;
+    }
+
+    private RunTaskResponse Start(RunTaskRequest request)
     {
         var cluster = ClusterOf(request.Cluster);
         var definition = Definition(request.TaskDefinition);

@@ -49,6 +49,8 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public SchedulerSandbox Scheduler { get; }
 
+    public ApiFaults Faults { get; private init; } = null!;
+
     public StepFunctionsSandbox StepFunctions { get; }
 
     public EcsSandbox Ecs { get; }
@@ -76,8 +78,9 @@ public sealed class SandboxServer : IAsyncDisposable
         var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
         var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
-        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned);
+        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time) };
         app.MapPost("/", server.HandleAsync);
+        server.MapAdmin(app);
         server.MapScheduler(app);
         await app.StartAsync().ConfigureAwait(false);
         ecs.Endpoint = server.Endpoint;
@@ -95,6 +98,7 @@ public sealed class SandboxServer : IAsyncDisposable
                 throw new SandboxErrorException("MissingAuthenticationTokenException", signatureProblem, HttpStatusCode.Forbidden);
             }
 
+            await Faults.ApplyAsync(target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..], context.RequestAborted).ConfigureAwait(false);
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
             var isEcs = target.StartsWith(EcsPrefix, StringComparison.Ordinal);
@@ -170,6 +174,39 @@ public sealed class SandboxServer : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// The admin endpoint (loopback only, unsigned): POST /_sandbox/faults {"Operation":"StartExecution","Kind":"Throttle","Count":2}
+    /// and POST /_sandbox/ecs-faults {"Family":"batch-job","Fault":"CannotPullContainer","Count":1}.
+    /// </summary>
+    private void MapAdmin(WebApplication app)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        app.MapPost("/_sandbox/faults", async (HttpContext c) =>
+        {
+            var fault = await c.Request.ReadFromJsonAsync<ApiFault>(options, c.RequestAborted).ConfigureAwait(false);
+            if (fault is null || string.IsNullOrEmpty(fault.Operation) || fault.Count < 1)
+            {
+                return Results.BadRequest(new { message = "Expected {\"Operation\":\"StartExecution\",\"Kind\":\"Throttle|ServerError|Latency\",\"Count\":1,\"LatencyMilliseconds\":0}." });
+            }
+
+            Faults.Inject(fault);
+            return Results.Ok(fault);
+        });
+        app.MapPost("/_sandbox/ecs-faults", async (HttpContext c) =>
+        {
+            var fault = await c.Request.ReadFromJsonAsync<EcsFaultRequest>(options, c.RequestAborted).ConfigureAwait(false);
+            if (fault is null || string.IsNullOrEmpty(fault.Family) || fault.Count < 1)
+            {
+                return Results.BadRequest(new { message = "Expected {\"Family\":\"batch-job\",\"Fault\":\"CannotPullContainer|ResourceInitialization|Capacity|OutOfMemory|SpotInterruption\",\"Count\":1}." });
+            }
+
+            Ecs.InjectFault(fault.Family, fault.Fault, fault.Count);
+            return Results.Ok(fault);
+        });
+    }
+
+    private sealed record EcsFaultRequest(string Family, EcsFault Fault, int Count = 1);
+
     /// <summary>Scheduler's restJson1 routes; members bound to the path and query are filled after the body is read.</summary>
     private void MapScheduler(WebApplication app)
     {
@@ -177,22 +214,23 @@ public sealed class SandboxServer : IAsyncDisposable
         static string? Q(HttpContext c, string name) => c.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
         static int? QInt(HttpContext c, string name) => int.TryParse(Q(c, name), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
         static string R(HttpContext c, string name) => Uri.UnescapeDataString((string)c.Request.RouteValues[name]!);
-        app.MapGet("/schedules", c => RestAsync<ListSchedulesRequest>(c, r => sch.ListSchedules(r with { GroupName = Q(c, "ScheduleGroup"), NamePrefix = Q(c, "NamePrefix"), State = Q(c, "State"), MaxResults = QInt(c, "MaxResults"), NextToken = Q(c, "NextToken") })));
-        app.MapGet("/schedules/{name}", c => RestAsync<GetScheduleRequest>(c, r => sch.GetSchedule(r with { Name = R(c, "name"), GroupName = Q(c, "groupName") })));
-        app.MapPost("/schedules/{name}", c => RestAsync<CreateScheduleRequest>(c, r => sch.CreateSchedule(r with { Name = R(c, "name") })));
-        app.MapPut("/schedules/{name}", c => RestAsync<UpdateScheduleRequest>(c, r => sch.UpdateSchedule(r with { Name = R(c, "name") })));
-        app.MapDelete("/schedules/{name}", c => RestAsync<DeleteScheduleRequest>(c, r => sch.DeleteSchedule(r with { Name = R(c, "name"), GroupName = Q(c, "groupName"), ClientToken = Q(c, "clientToken") })));
-        app.MapGet("/schedule-groups", c => RestAsync<ListScheduleGroupsRequest>(c, r => sch.ListScheduleGroups(r with { NamePrefix = Q(c, "NamePrefix"), MaxResults = QInt(c, "MaxResults"), NextToken = Q(c, "NextToken") })));
-        app.MapPost("/schedule-groups/{name}", c => RestAsync<CreateScheduleGroupRequest>(c, r => sch.CreateScheduleGroup(r with { Name = R(c, "name") })));
-        app.MapGet("/schedule-groups/{name}", c => RestAsync<GetScheduleGroupRequest>(c, r => sch.GetScheduleGroup(r with { Name = R(c, "name") })));
-        app.MapGet("/tags/{*arn}", c => RestAsync<Aws.Scheduler.ListTagsForResourceRequest>(c, r => sch.ListTagsForResource(r with { ResourceArn = R(c, "arn") })));
-        app.MapPost("/tags/{*arn}", c => RestAsync<TagResourceRequest>(c, r => sch.TagResource(r with { ResourceArn = R(c, "arn") })));
+        app.MapGet("/schedules", c => RestAsync<ListSchedulesRequest>(c, "ListSchedules", r => sch.ListSchedules(r with { GroupName = Q(c, "ScheduleGroup"), NamePrefix = Q(c, "NamePrefix"), State = Q(c, "State"), MaxResults = QInt(c, "MaxResults"), NextToken = Q(c, "NextToken") })));
+        app.MapGet("/schedules/{name}", c => RestAsync<GetScheduleRequest>(c, "GetSchedule", r => sch.GetSchedule(r with { Name = R(c, "name"), GroupName = Q(c, "groupName") })));
+        app.MapPost("/schedules/{name}", c => RestAsync<CreateScheduleRequest>(c, "CreateSchedule", r => sch.CreateSchedule(r with { Name = R(c, "name") })));
+        app.MapPut("/schedules/{name}", c => RestAsync<UpdateScheduleRequest>(c, "UpdateSchedule", r => sch.UpdateSchedule(r with { Name = R(c, "name") })));
+        app.MapDelete("/schedules/{name}", c => RestAsync<DeleteScheduleRequest>(c, "DeleteSchedule", r => sch.DeleteSchedule(r with { Name = R(c, "name"), GroupName = Q(c, "groupName"), ClientToken = Q(c, "clientToken") })));
+        app.MapGet("/schedule-groups", c => RestAsync<ListScheduleGroupsRequest>(c, "ListScheduleGroups", r => sch.ListScheduleGroups(r with { NamePrefix = Q(c, "NamePrefix"), MaxResults = QInt(c, "MaxResults"), NextToken = Q(c, "NextToken") })));
+        app.MapPost("/schedule-groups/{name}", c => RestAsync<CreateScheduleGroupRequest>(c, "CreateScheduleGroup", r => sch.CreateScheduleGroup(r with { Name = R(c, "name") })));
+        app.MapGet("/schedule-groups/{name}", c => RestAsync<GetScheduleGroupRequest>(c, "GetScheduleGroup", r => sch.GetScheduleGroup(r with { Name = R(c, "name") })));
+        app.MapGet("/tags/{*arn}", c => RestAsync<Aws.Scheduler.ListTagsForResourceRequest>(c, "ListTagsForResource", r => sch.ListTagsForResource(r with { ResourceArn = R(c, "arn") })));
+        app.MapPost("/tags/{*arn}", c => RestAsync<TagResourceRequest>(c, "TagResource", r => sch.TagResource(r with { ResourceArn = R(c, "arn") })));
     }
 
-    private static async Task RestAsync<TRequest>(HttpContext context, Func<TRequest, object> handle)
+    private async Task RestAsync<TRequest>(HttpContext context, string operation, Func<TRequest, object> handle)
     {
         try
         {
+            await Faults.ApplyAsync(operation, context.RequestAborted).ConfigureAwait(false);
             if (!SigV4Authorization.TryParse(context.Request.Headers.Authorization, out _, out var signatureProblem))
             {
                 throw new SandboxErrorException("UnauthorizedException", signatureProblem, HttpStatusCode.Forbidden);

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Net;
+using BatchOps.Sandbox.StepFunctions;
+
+namespace BatchOps.Sandbox.Hosting;
+
+/// <summary>What an injected API fault does to the next call(s) of an operation.</summary>
+public enum ApiFaultKind
+{
+    Throttle,
+    ServerError,
+    Latency,
+}
+
+/// <summary>One injected API fault, as configuration (Sandbox:Faults) or the admin endpoint describes it.</summary>
+public sealed record ApiFault(string Operation, ApiFaultKind Kind, int Count = 1, int LatencyMilliseconds = 0);
+
+/// <summary>
+/// Faults no real account produces on demand: the next N calls of an operation (e.g. "StartExecution",
+/// "RunTask", "CreateSchedule") are throttled, fail with 500, or are delayed.
+/// </summary>
+public sealed class ApiFaults(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<ApiFault>> _pending = new(StringComparer.Ordinal);
+
+    public void Inject(ApiFault fault)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fault.Count, 1);
+        var queue = _pending.GetOrAdd(fault.Operation, _ => new());
+        for (var i = 0; i < fault.Count; i++)
+        {
+            queue.Enqueue(fault);
+        }
+    }
+
+    /// <summary>Applies the next fault queued for <paramref name="operation"/>, if any.</summary>
+    public async Task ApplyAsync(string operation, CancellationToken cancellationToken)
+    {
+        if (!_pending.TryGetValue(operation, out var queue) || !queue.TryDequeue(out var fault))
+        {
+            return;
+        }
+
+        switch (fault.Kind)
+        {
+            case ApiFaultKind.Throttle:
+                throw new SandboxErrorException("ThrottlingException", "Rate exceeded");
+            case ApiFaultKind.ServerError:
+                throw new SandboxErrorException("InternalServerException", "An internal error occurred (injected by the sandbox).", HttpStatusCode.InternalServerError);
+            default:
+                await Task.Delay(TimeSpan.FromMilliseconds(fault.LatencyMilliseconds), time, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+}
