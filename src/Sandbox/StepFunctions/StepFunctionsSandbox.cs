@@ -280,6 +280,12 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
         catch (OperationCanceledException)
         {
         }
+#pragma warning disable CA1031 // A defect in the interpreter must fail the execution, never leave it RUNNING forever.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            outcome = new RunOutcome(false, null, AslErrors.Runtime, $"The sandbox could not run this execution: {ex.GetType().Name}: {ex.Message}", null, null);
+        }
 
         lock (e)
         {
