@@ -6,6 +6,13 @@ var urls = args.SkipWhile(a => a != "--urls").Skip(1).FirstOrDefault()
     ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS")
     ?? SandboxServer.DefaultUrl;
 await using var server = await SandboxServer.StartAsync(urls, logging: b => b.AddSimpleConsole());
+if (args.SkipWhile(a => a != "--template").Skip(1).FirstOrDefault() is { } templatePath)
+{
+    // A synthesized CDK template: deploy what the sandbox emulates and say what it does not.
+    var result = server.Deploy(await File.ReadAllTextAsync(templatePath));
+    Console.WriteLine($"Deployed {result.Created.Count} resources from {templatePath}; not emulated: {string.Join(", ", result.NotEmulated.Select(r => $"{r.Key} ({r.Value})"))}");
+}
+
 Console.WriteLine($"BatchOps sandbox listening on {server.Endpoint} (Step Functions). Set AWS_ENDPOINT_URL={server.Endpoint.ToString().TrimEnd('/')} to use it. Ctrl+C stops it.");
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -17,7 +17,7 @@ public enum EcsFault
 /// <summary>How the sandbox runs images: which local command stands for which image.</summary>
 public sealed class EcsSandboxOptions
 {
-    /// <summary>Image name (or a prefix ending in '*') -> the command that stands for its entry point, e.g. ["dotnet", ".../BatchOps.Worker.dll"].</summary>
+    /// <summary>Image repository (with '*' wildcards, tag ignored) -> the command that stands for its entry point, e.g. ["dotnet", ".../BatchOps.Worker.dll"].</summary>
     public Dictionary<string, string[]> Images { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The ECS stop timeout when a container definition sets none (ECS's default is 30 s).</summary>
@@ -203,6 +203,13 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
         return running.Task;
     }
 
+    /// <summary>Stops every task still running (the sandbox is shutting down): no process outlives it.</summary>
+    public async Task StopAllAsync()
+    {
+        var running = _tasks.Values.Where(r => r.Task.LastStatus != "STOPPED").ToList();
+        await Task.WhenAll(running.Select(r => StopAsync(r, "Sandbox stopped"))).ConfigureAwait(false);
+    }
+
     public async Task StopAsync(string taskArn, string reason)
     {
         if (_tasks.TryGetValue(taskArn, out var running))
@@ -378,8 +385,12 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
             return exact;
         }
 
-        var repository = image.Split(':')[0];
-        return options.Images.Where(p => p.Key.EndsWith('*') ? image.StartsWith(p.Key[..^1], StringComparison.Ordinal) : p.Key == repository).Select(p => p.Value).FirstOrDefault();
+        // "batchops-worker" matches any tag; '*' matches anything, e.g. "*/batchops-worker" for ECR image URIs.
+        var repository = image.Split('@')[0];
+        repository = repository.LastIndexOf(':') > repository.LastIndexOf('/') ? repository[..repository.LastIndexOf(':')] : repository;
+        return options.Images
+            .Where(p => System.Text.RegularExpressions.Regex.IsMatch(repository, "^" + System.Text.RegularExpressions.Regex.Escape(p.Key).Replace("\\*", ".*", StringComparison.Ordinal) + "$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+            .Select(p => p.Value).FirstOrDefault();
     }
 
     private void Expire()

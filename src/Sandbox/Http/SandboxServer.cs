@@ -8,6 +8,7 @@ using BatchOps.Sandbox.Scheduler;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Asl;
+using BatchOps.Sandbox.Deployment;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Integrations;
 using BatchOps.Sandbox.StepFunctions;
@@ -50,6 +51,10 @@ public sealed class SandboxServer : IAsyncDisposable
     public SchedulerSandbox Scheduler { get; }
 
     public ApiFaults Faults { get; private init; } = null!;
+
+    /// <summary>Deploys a synthesized CloudFormation template (see <see cref="TemplateDeployer"/>).</summary>
+    public DeployResult Deploy(string templateJson, string stackName = "BatchOps") =>
+        new TemplateDeployer(StepFunctions, Ecs, Scheduler, new SandboxAccount(), stackName).Deploy(templateJson);
 
     public StepFunctionsSandbox StepFunctions { get; }
 
@@ -259,6 +264,7 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _clock.ConfigureAwait(false);
+        await Ecs.StopAllAsync().ConfigureAwait(false);
         _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);

@@ -4,6 +4,7 @@ using BatchOps.Aws.Ecs;
 using BatchOps.Aws.Runtime;
 using BatchOps.Sandbox.Asl;
 using BatchOps.Sandbox.Ecs;
+using static BatchOps.Sandbox.Hosting.JsonNames;
 using BatchOps.Sandbox.StepFunctions;
 
 namespace BatchOps.Sandbox.Integrations;
@@ -67,17 +68,4 @@ public sealed class EcsIntegration(EcsSandbox ecs) : ITaskIntegration
             }
         }
     }
-
-    /// <summary>Step Functions' PascalCase parameters to the wire's camelCase.</summary>
-    private static JsonNode? Camel(JsonNode? node) => Rename(node, k => char.ToLowerInvariant(k[0]) + k[1..]);
-
-    /// <summary>The wire's camelCase to the PascalCase Step Functions shows.</summary>
-    private static JsonNode? Pascal(JsonNode? node) => Rename(node, k => char.ToUpperInvariant(k[0]) + k[1..]);
-
-    private static JsonNode? Rename(JsonNode? node, Func<string, string> rename) => node switch
-    {
-        JsonObject o => new JsonObject(o.Select(p => System.Collections.Generic.KeyValuePair.Create(p.Key.Length == 0 ? p.Key : rename(p.Key), Rename(p.Value, rename)))),
-        JsonArray a => new JsonArray([.. a.Select(i => Rename(i, rename))]),
-        _ => node?.DeepClone(),
-    };
 }
