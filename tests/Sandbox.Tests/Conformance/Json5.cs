@@ -59,6 +59,10 @@ public static class Json5
 
                 output.Append(j < text.Length && text[j] == ':' ? $"\"{word}\"" : word);
             }
+            else if (c == ',' && text[(i + 1)..].TrimStart() is { Length: > 0 } rest && rest[0] is '}' or ']')
+            {
+                // Trailing comma: dropped.
+            }
             else
             {
                 output.Append(c);
