@@ -1,11 +1,19 @@
+using BatchOps.Aws.Configuration;
+using BatchOps.Sandbox.Ecs;
+using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Http;
 
-// Standalone sandbox: `dotnet run --project src/Sandbox [-- --urls http://127.0.0.1:PORT]`.
+// Standalone sandbox: `dotnet run --project src/Sandbox [-- --urls http://127.0.0.1:PORT] [--template cdk.out/BatchOps.template.json]`.
 // Point any AWS client at it with AWS_ENDPOINT_URL=http://127.0.0.1:4599 (and any credentials).
+var configuration = new ConfigurationBuilder()
+    .AddBatchOpsSharedSettings()
+    .AddEnvironmentVariables()
+    .Build();
 var urls = args.SkipWhile(a => a != "--urls").Skip(1).FirstOrDefault()
     ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS")
     ?? SandboxServer.DefaultUrl;
-await using var server = await SandboxServer.StartAsync(urls, logging: b => b.AddSimpleConsole());
+var ecs = SandboxImages.Configure(new EcsSandboxOptions(), configuration);
+await using var server = await SandboxServer.StartAsync(urls, logging: b => b.AddSimpleConsole(), ecsOptions: ecs);
 if (args.SkipWhile(a => a != "--template").Skip(1).FirstOrDefault() is { } templatePath)
 {
     // A synthesized CDK template: deploy what the sandbox emulates and say what it does not.
@@ -13,15 +21,26 @@ if (args.SkipWhile(a => a != "--template").Skip(1).FirstOrDefault() is { } templ
     Console.WriteLine($"Deployed {result.Created.Count} resources from {templatePath}; not emulated: {string.Join(", ", result.NotEmulated.Select(r => $"{r.Key} ({r.Value})"))}");
 }
 
-Console.WriteLine($"BatchOps sandbox listening on {server.Endpoint} (Step Functions). Set AWS_ENDPOINT_URL={server.Endpoint.ToString().TrimEnd('/')} to use it. Ctrl+C stops it.");
+Console.WriteLine($"BatchOps sandbox listening on {server.Endpoint} (Step Functions, ECS, Scheduler). Set AWS_ENDPOINT_URL={server.Endpoint.ToString().TrimEnd('/')} to use it. Ctrl+C stops it.");
+foreach (var (image, command) in ecs.Images)
+{
+    Console.WriteLine($"  image {image} runs: {string.Join(' ', command)}");
+}
+
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    stop.Cancel();
+}
+
+using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
 {
-    // Ctrl+C or SIGTERM: dispose stops Kestrel.
+    // Ctrl+C or SIGTERM: disposing the server stops Kestrel and every task process.
 }
