@@ -19,11 +19,17 @@ public static class AslErrors
 }
 
 /// <summary>A failure inside an execution: an ASL error name and cause, catchable by Retry/Catch.</summary>
-public sealed class StatesException(string error, string cause) : Exception($"{error}: {cause}")
+public sealed class StatesException(string? error, string? cause) : Exception($"{error}: {cause}")
 {
-    public string Error { get; } = error;
+    /// <summary>The error name; empty when the failure carried none (SendTaskFailure without an error).</summary>
+    public string Error { get; } = error ?? string.Empty;
 
-    public string Cause { get; } = cause;
+    public string Cause { get; } = cause ?? string.Empty;
+
+    /// <summary>The error and cause exactly as given: a Catch shows a missing one as null.</summary>
+    public string? RawError { get; } = error;
+
+    public string? RawCause { get; } = cause;
 
     /// <summary>Raised by a Fail state: Retry and Catch do not apply to it.</summary>
     public bool IsFailState { get; init; }

@@ -238,7 +238,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                     throw;
                 }
 
-                var error = new JsonObject { ["Error"] = failure.Error, ["Cause"] = failure.Cause };
+                var error = new JsonObject { ["Error"] = failure.RawError, ["Cause"] = failure.RawCause };
                 var output = Payload.ApplyResultPath(catcher, input, error);
                 context.Scope.History.Add(cursor, type + "StateExited", e => e with
                 {
@@ -358,7 +358,8 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && (timeoutSource.IsCancellationRequested || heartbeatSource.IsCancellationRequested))
             {
                 await integration.CancelAsync(call, started).ConfigureAwait(false);
-                var error = timeoutSource.IsCancellationRequested ? AslErrors.Timeout : AslErrors.HeartbeatTimeout;
+                // Step Functions reports a missed heartbeat as States.Timeout too (see the recorded heartbeat histories).
+                var error = AslErrors.Timeout;
                 history.Add(cursor, HistoryEventType.TaskTimedOut, e => e with { TaskTimedOutEventDetails = new() { ResourceType = resourceType, Resource = resource, Error = error } });
                 throw new StatesException(error, string.Empty);
             }

@@ -35,7 +35,7 @@ public sealed class TaskTokens
     public bool Succeed(string token, JsonNode? output) => _waiting.TryRemove(token, out var w) && w.Completion.TrySetResult(output);
 
     public bool Fail(string token, string? error, string? cause) =>
-        _waiting.TryRemove(token, out var w) && w.Completion.TrySetException(new StatesException(error ?? string.Empty, cause ?? string.Empty));
+        _waiting.TryRemove(token, out var w) && w.Completion.TrySetException(new StatesException(error, cause));
 
     public bool Heartbeat(string token)
     {

@@ -42,7 +42,7 @@ public sealed class CannedResponses(TaskTokens tokens) : ITaskIntegration
             // The callback arrives "later", as a real consumer of the message would send it.
             if (response.Error is not null)
             {
-                tokens.Fail(token, response.Error, response.Cause);
+                tokens.Fail(token, Interpreter.NullIfEmpty(response.Error), Interpreter.NullIfEmpty(response.Cause));
             }
             else if (!response.Hang)
             {

@@ -15,9 +15,10 @@ namespace BatchOps.Sandbox.Tests.Conformance;
 /// </summary>
 public static partial class ConformanceRunner
 {
-    public static async Task<string?> RunAsync(RecordedExecution recorded, JsonObject definition)
+    public static async Task<string?> RunAsync(RecordedExecution recorded, JsonObject template)
     {
         var events = recorded.Events.Select(e => e!.AsObject()).ToList();
+        var definition = FillResources((JsonObject)template.DeepClone(), events);
         var time = new ScaledTimeProvider(1000);
         var tokens = new TaskTokens();
         var canned = new CannedResponses(tokens);
@@ -149,6 +150,35 @@ public static partial class ConformanceRunner
 
         return node?.DeepClone();
     }
+
+    /// <summary>
+    /// Some templates leave "Resource" as a placeholder (__tbd__) that the recording test filled in: take it
+    /// from the recorded LambdaFunctionScheduled/TaskScheduled event of that state.
+    /// </summary>
+    private static JsonObject FillResources(JsonObject machine, List<JsonObject> events)
+    {
+        var byId = events.ToDictionary(e => e["id"]!.GetValue<long>());
+        foreach (var (name, node) in machine["States"]!.AsObject())
+        {
+            var state = node!.AsObject();
+            if (state["Resource"]?.GetValue<string>() is { } resource && PlaceholderResource().IsMatch(resource))
+            {
+                var scheduled = events.FirstOrDefault(e => e["type"]!.GetValue<string>() is "LambdaFunctionScheduled" or "TaskScheduled" && StateOf(e, byId) == name);
+                state["Resource"] = scheduled?["lambdaFunctionScheduledEventDetails"]?["resource"]?.GetValue<string>()
+                    ?? (scheduled?["taskScheduledEventDetails"] is { } t ? $"arn:aws:states:::{t["resourceType"]}:{t["resource"]}" : resource);
+            }
+
+            foreach (var branch in (state["Branches"] as JsonArray ?? []).Append(state["Iterator"]).Append(state["ItemProcessor"]).OfType<JsonObject>())
+            {
+                FillResources(branch, events);
+            }
+        }
+
+        return machine;
+    }
+
+    [GeneratedRegex("^_+tb[cd]_+$")]
+    private static partial Regex PlaceholderResource();
 
     /// <summary>What each service call answered in the recording, keyed by the calling state's name.</summary>
     private static IEnumerable<(string State, CannedResponse Response)> Responses(List<JsonObject> events)

@@ -54,10 +54,12 @@ public static class RecordedExecutions
     private static List<(string Path, JsonObject Definition)> Rank(List<(string Path, JsonObject Definition)> candidates, string test)
     {
         var words = test.Split('/')[0].Replace("test_", string.Empty, StringComparison.Ordinal).Split('[')[0];
+        var testWords = words.Split('_').ToHashSet(StringComparer.Ordinal);
         return [.. candidates.OrderByDescending(c =>
         {
             var stem = Path.GetFileNameWithoutExtension(c.Path);
-            return stem == words ? 3 : stem.Contains(words, StringComparison.Ordinal) || words.Contains(stem, StringComparison.Ordinal) ? 2 : 0;
+            var exact = stem == words ? 100 : stem.Contains(words, StringComparison.Ordinal) || words.Contains(stem, StringComparison.Ordinal) ? 50 : 0;
+            return exact + stem.Split('_').Count(testWords.Contains);
         })];
     }
 
