@@ -165,6 +165,8 @@ public sealed partial class TemplateDeployer(StepFunctionsSandbox stepFunctions,
             "AWS::Scheduler::ScheduleGroup" => Name(id, properties, "Name"),
             "AWS::Scheduler::Schedule" => Name(id, properties, "Name"),
             "AWS::IAM::Role" => Name(id, properties, "RoleName"),
+            "AWS::ECR::Repository" => Name(id, properties, "RepositoryName"),
+            "AWS::SNS::Topic" => $"arn:aws:sns:{account.Region}:{account.Id}:{Name(id, properties, "TopicName")}",
             _ => $"{stackName}-{id}",
         };
     }

@@ -75,6 +75,8 @@ public sealed class SandboxServer : IAsyncDisposable
         time ??= TimeProvider.System;
         var tokens = new TaskTokens();
         var canned = new CannedResponses(tokens);
+        // Notifications go nowhere in the sandbox but succeed, as a topic without subscribers does.
+        canned.SetDefault("sns:publish", new CannedResponse(Return: new System.Text.Json.Nodes.JsonObject { ["MessageId"] = "00000000-0000-0000-0000-000000000000" }));
         var account = new SandboxAccount();
         var ecs = new EcsSandbox(ecsOptions ?? new EcsSandboxOptions(), time, account);
         ecs.CreateCluster(new() { ClusterName = "default" });

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK.Assertions;
+using BatchOps.TestSupport;
+
+namespace BatchOps.Infrastructure.Tests;
+
+public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    [Fact]
+    public void The_worker_cluster_has_container_insights_and_a_fargate_task_definition_logging_to_cloudwatch()
+    {
+        stack.Template.HasResourceProperties("AWS::ECS::Cluster", new Dictionary<string, object>
+        {
+            ["ClusterSettings"] = new[] { new Dictionary<string, object> { ["Name"] = "containerInsights", ["Value"] = "enabled" } },
+        });
+        stack.Template.HasResourceProperties("AWS::ECS::TaskDefinition", new Dictionary<string, object>
+        {
+            ["Family"] = "batchops-worker",
+            ["RequiresCompatibilities"] = new[] { "FARGATE" },
+            ["Cpu"] = "256",
+            ["Memory"] = "512",
+            ["ContainerDefinitions"] = Match.ArrayWith([Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["Name"] = "worker",
+                ["Essential"] = true,
+                ["LogConfiguration"] = Match.ObjectLike(new Dictionary<string, object> { ["LogDriver"] = "awslogs" }),
+            })]),
+        });
+    }
+
+    [Fact]
+    public void Batch_job_runs_the_worker_with_the_contracts_commands_and_environment_as_overrides()
+    {
+        var run = stack.Definition("batch-job")["States"]!["Run worker"]!;
+
+        Assert.Equal("arn:aws:states:::ecs:runTask.sync", run["Resource"]!.GetValue<string>());
+        var container = run["Parameters"]!["Overrides"]!["ContainerOverrides"]![0]!;
+        Assert.Equal("$.commands", container["Command.$"]!.GetValue<string>());
+        Assert.Equal("$.environment", container["Environment.$"]!.GetValue<string>());
+        Assert.Equal("${ClusterArn}", run["Parameters"]!["Cluster"]!.GetValue<string>());
+        Assert.Contains("ECS.AmazonECSException", run["Retry"]![0]!["ErrorEquals"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.Equal("Read stopped task", run["Catch"]![0]!["Next"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Batch_job_retries_only_retryable_stops_with_a_counter_and_backoff()
+    {
+        var states = stack.Definition("batch-job")["States"]!;
+        var rule = states["Retryable?"]!["Choices"]![0]!.ToJsonString();
+
+        Assert.Contains("CannotPullContainerError*", rule, StringComparison.Ordinal);
+        Assert.Contains("ResourceInitializationError*", rule, StringComparison.Ordinal);
+        Assert.Contains("SpotInterruption", rule, StringComparison.Ordinal);
+        Assert.Contains("\"NumericLessThan\":3", rule, StringComparison.Ordinal);
+        Assert.Equal("Notify failure", states["Retryable?"]!["Default"]!.GetValue<string>());
+        Assert.Equal("Run worker", states["Wait before retry"]!["Next"]!.GetValue<string>());
+        Assert.Equal("arn:aws:states:::sns:publish", states["Notify success"]!["Resource"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void No_iam_statement_allows_every_action_and_PassRole_names_its_roles()
+    {
+        foreach (var (id, policy) in stack.Resources("AWS::IAM::Policy"))
+        {
+            foreach (var statement in policy["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
+            {
+                var actions = statement!["Action"] is JsonArray list ? list.Select(a => a!.GetValue<string>()).ToList() : [statement["Action"]!.GetValue<string>()];
+                Assert.DoesNotContain(actions, a => a == "*" || a.EndsWith(":*", StringComparison.Ordinal));
+                if (actions.Contains("iam:PassRole"))
+                {
+                    Assert.True(statement["Resource"] is JsonArray { Count: 2 }, $"{id}: PassRole must list exactly the task and execution roles");
+                    Assert.Equal("ecs-tasks.amazonaws.com", statement["Condition"]!["StringEquals"]!["iam:PassedToService"]!.GetValue<string>());
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_checked_in_template_for_the_sandbox_is_what_the_app_synthesizes_today()
+    {
+        var checkedIn = Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json");
+        var current = JsonNode.Parse(File.ReadAllText(checkedIn));
+
+        Assert.True(JsonNode.DeepEquals(current, stack.Json), "src/Infrastructure/synth/BatchOps.template.json is stale: run `dotnet run --project src/Infrastructure` and copy cdk.out/BatchOps.template.json there (see README).");
+    }
+}

@@ -1,0 +1,78 @@
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Sandbox.Ecs;
+using BatchOps.Sandbox.Hosting;
+using BatchOps.Sandbox.Http;
+using BatchOps.TestSupport;
+
+namespace BatchOps.Sandbox.Tests.Api;
+
+/// <summary>The checked-in synthesized CDK template (src/Infrastructure/synth) deployed into the sandbox and run with the real worker.</summary>
+public sealed class CdkWorkflowTests : IAsyncLifetime
+{
+    private SandboxServer _server = null!;
+    private IAmazonStepFunctions _sfn = null!;
+    private string _batchJob = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = new EcsSandboxOptions();
+        options.Images[SandboxImages.WorkerImage] = ["dotnet", BuiltApps.Dll("Worker", "BatchOps.Worker")];
+        // Backoff waits of 10 s and more pass 100 times faster; the worker itself runs in real time.
+        _server = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(100), ecsOptions: options);
+        var result = _server.Deploy(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
+        _batchJob = result.Created.Single(r => r.Value.EndsWith(":stateMachine:batch-job", StringComparison.Ordinal)).Value;
+        _sfn = new TestClients(_server.Endpoint).StepFunctions;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private async Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string input)
+    {
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = _batchJob, Input = input });
+        await _server.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        return (await _sfn.DescribeExecutionAsync(new() { ExecutionArn = started.ExecutionArn }),
+                (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn, MaxResults = 1000 })).Events);
+    }
+
+    [Fact]
+    public async Task Batch_job_succeeds_and_notifies()
+    {
+        var (execution, events) = await RunAsync("""{"commands":["report","--date","2026-11-21"],"environment":[{"Name":"LOG_LEVEL","Value":"debug"}]}""");
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, execution.Status);
+        Assert.Single(events, e => e.Type == "TaskSubmitted");
+        Assert.Contains(events, e => e.StateExitedEventDetails?.Name == "Notify success");
+    }
+
+    [Fact]
+    public async Task Batch_job_retries_an_image_pull_failure_then_succeeds()
+    {
+        _server.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer);
+
+        var (execution, events) = await RunAsync("""{"commands":["echo","retry me"],"environment":[]}""");
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, execution.Status);
+        Assert.Equal(2, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker"));
+        Assert.Contains(events, e => e.StateEnteredEventDetails?.Name == "Wait before retry");
+    }
+
+    [Fact]
+    public async Task Batch_job_retries_exit_code_2_up_to_the_limit_then_fails_with_the_task_as_cause()
+    {
+        var (execution, events) = await RunAsync("""{"commands":["fail","2","still down"],"environment":[]}""");
+
+        Assert.Equal(ExecutionStatus.FAILED, execution.Status);
+        Assert.Equal("States.TaskFailed", execution.Error);
+        Assert.Equal(3, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker"));
+        Assert.Contains(events, e => e.StateExitedEventDetails?.Name == "Notify failure");
+    }
+
+    [Fact]
+    public async Task Batch_job_does_not_retry_a_permanent_failure()
+    {
+        var (execution, events) = await RunAsync("""{"commands":["fail","1","bad input"],"environment":[]}""");
+
+        Assert.Equal(ExecutionStatus.FAILED, execution.Status);
+        Assert.Equal(1, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker"));
+    }
+}
