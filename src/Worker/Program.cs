@@ -10,6 +10,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 // BatchOps.Worker <job> [args...]: the container command selects the job; the environment configures it.
+// BATCHOPS_ENVIRONMENT carries the workflow contract's environment as one JSON array where a workflow
+// cannot pass it as the ECS override itself (callback-job, whose override also carries TASK_TOKEN).
+if (ContractEnvironment.Apply(Environment.GetEnvironmentVariable(ContractEnvironment.Variable)) is { } environmentError)
+{
+    await Console.Error.WriteLineAsync($"error: {environmentError}");
+    return ExitCodes.Fatal;
+}
+
 var configuration = new ConfigurationBuilder()
     .AddBatchOpsSharedSettings()
     .AddEnvironmentVariables()

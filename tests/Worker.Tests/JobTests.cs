@@ -86,6 +86,26 @@ public sealed class JobTests
     }
 
     [Fact]
+    public async Task The_contract_environment_passed_as_one_json_variable_reaches_the_job()
+    {
+        var (exitCode, process) = await WorkerProcess.RunAsync(
+            ["echo"],
+            new Dictionary<string, string?> { ["ECHO_ENV"] = "REGION_CODE", ["BATCHOPS_ENVIRONMENT"] = """[{"Name":"REGION_CODE","Value":"eu \"west\""}]""" });
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("eu \"west\"", process.Output().GetProperty("environment").GetProperty("REGION_CODE").GetString());
+    }
+
+    [Fact]
+    public async Task A_malformed_contract_environment_is_rejected_with_exit_1()
+    {
+        var (exitCode, process) = await WorkerProcess.RunAsync(["echo"], new Dictionary<string, string?> { ["BATCHOPS_ENVIRONMENT"] = "[{oops" });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("BATCHOPS_ENVIRONMENT must be a JSON array", process.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invalid_worker_settings_are_rejected_before_the_job_runs()
     {
         var (exitCode, process) = await WorkerProcess.RunAsync(["echo"], new Dictionary<string, string?> { ["HEARTBEAT_SECONDS"] = "often" });

@@ -25,6 +25,7 @@ public static class WorkerProcess
             ["TASK_TOKEN"] = null,
             ["HEARTBEAT_SECONDS"] = null,
             ["LOG_LEVEL"] = null,
+            ["BATCHOPS_ENVIRONMENT"] = null,
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {

@@ -57,11 +57,12 @@ public sealed partial class TaskTokenReporter(IAmazonStepFunctions stepFunctions
     /// </summary>
     public async Task HeartbeatAsync(string token, TimeSpan interval, CancellationTokenSource lost, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(interval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            // Wait after each beat rather than on a fixed timer: a slow call must not cause a burst of beats.
+            while (true)
             {
+                await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await stepFunctions.SendTaskHeartbeatAsync(new() { TaskToken = token }, cancellationToken).ConfigureAwait(false);
