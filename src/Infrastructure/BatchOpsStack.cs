@@ -57,49 +57,94 @@ public sealed class BatchOpsStack : Stack
         });
 
         var alerts = new Topic(this, "Alerts", new TopicProps { DisplayName = "BatchOps workflow alerts" });
-        var subnets = vpc.PrivateSubnets;
-        var batchJob = new StateMachine(this, "BatchJob", new StateMachineProps
+        var substitutions = new Dictionary<string, string>
         {
-            StateMachineName = "batch-job",
-            DefinitionBody = DefinitionBody.FromString(BatchJobDefinition.Build(settings.MaxRetryAttempts).ToJsonString()),
-            DefinitionSubstitutions = new Dictionary<string, string>
-            {
-                ["ClusterArn"] = cluster.ClusterArn,
-                ["TaskDefinitionArn"] = task.TaskDefinitionArn,
-                ["Subnet1"] = subnets[0].SubnetId,
-                ["Subnet2"] = subnets[1].SubnetId,
-                ["TopicArn"] = alerts.TopicArn,
-            },
+            ["ClusterArn"] = cluster.ClusterArn,
+            ["TaskDefinitionArn"] = task.TaskDefinitionArn,
+            ["Subnet1"] = vpc.PrivateSubnets[0].SubnetId,
+            ["Subnet2"] = vpc.PrivateSubnets[1].SubnetId,
+            ["TopicArn"] = alerts.TopicArn,
+        };
+
+        var batchJob = Workflow("BatchJob", "batch-job", BatchJobDefinition.Build(settings.MaxRetryAttempts), substitutions);
+        AllowRunningWorker(batchJob, cluster, task, waitForCompletion: true);
+        alerts.GrantPublish(batchJob);
+
+        var callbackJob = Workflow("CallbackJob", "callback-job", CallbackJobDefinition.Build(heartbeatSeconds: 60, timeoutSeconds: 3600), substitutions);
+        AllowRunningWorker(callbackJob, cluster, task, waitForCompletion: false);
+        // The worker reports its own result: its task role may call back, and nothing else on Step Functions.
+        task.TaskRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+            Resources = [callbackJob.StateMachineArn],
+        }));
+
+        var withChildren = new Dictionary<string, string>(substitutions) { ["BatchJobArn"] = batchJob.StateMachineArn };
+        var nightly = Workflow("NightlyBatch", "nightly-batch", NightlyBatchDefinition.Build(), withChildren);
+        AllowRunningWorker(nightly, cluster, task, waitForCompletion: true);
+        AllowChildExecutions(nightly, batchJob);
+        var orchestrator = Workflow("Orchestrator", "orchestrator", OrchestratorDefinition.Build(), withChildren);
+        AllowChildExecutions(orchestrator, batchJob);
+
+        _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });
+        _ = new CfnOutput(this, "WorkerRepositoryUri", new CfnOutputProps { Value = repository.RepositoryUri });
+    }
+
+    private StateMachine Workflow(string id, string name, System.Text.Json.Nodes.JsonObject definition, Dictionary<string, string> substitutions) =>
+        new(this, id, new StateMachineProps
+        {
+            StateMachineName = name,
+            DefinitionBody = DefinitionBody.FromString(definition.ToJsonString()),
+            DefinitionSubstitutions = substitutions,
             TracingEnabled = true,
         });
 
-        // Least privilege: run exactly this task definition on this cluster, pass exactly its two roles,
-        // and receive ECS's completion events (the .sync pattern's managed rule).
-        batchJob.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+    /// <summary>
+    /// Least privilege for running the worker: this task definition on this cluster, its two roles passed
+    /// only to ECS tasks, and (for .sync) the managed rule that reports task completion.
+    /// </summary>
+    private static void AllowRunningWorker(StateMachine machine, Cluster cluster, FargateTaskDefinition task, bool waitForCompletion)
+    {
+        machine.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["ecs:RunTask"],
             Resources = [task.TaskDefinitionArn],
             Conditions = new Dictionary<string, object> { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = cluster.ClusterArn } },
         }));
-        batchJob.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        machine.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["ecs:StopTask", "ecs:DescribeTasks"],
             Resources = [$"arn:{Aws.PARTITION}:ecs:{Aws.REGION}:{Aws.ACCOUNT_ID}:task/{cluster.ClusterName}/*"],
         }));
-        batchJob.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        machine.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["iam:PassRole"],
             Resources = [task.TaskRole.RoleArn, task.ExecutionRole!.RoleArn],
             Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "ecs-tasks.amazonaws.com" } },
         }));
-        batchJob.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        if (waitForCompletion)
+        {
+            machine.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+                Resources = [$"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForECSTaskRule"],
+            }));
+        }
+    }
+
+    /// <summary>startExecution.sync:2 of batch-job: start it, follow and stop its executions, and the managed completion rule.</summary>
+    private static void AllowChildExecutions(StateMachine parent, StateMachine child)
+    {
+        child.GrantStartExecution(parent);
+        parent.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["states:DescribeExecution", "states:StopExecution"],
+            Resources = [$"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:batch-job:*"],
+        }));
+        parent.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
-            Resources = [$"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForECSTaskRule"],
+            Resources = [$"arn:{Aws.PARTITION}:events:{Aws.REGION}:{Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"],
         }));
-        alerts.GrantPublish(batchJob);
-
-        _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });
-        _ = new CfnOutput(this, "WorkerRepositoryUri", new CfnOutputProps { Value = repository.RepositoryUri });
     }
 }

@@ -58,6 +58,61 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public void Callback_job_waits_for_the_task_token_with_heartbeat_and_timeout_and_passes_the_token_to_the_worker()
+    {
+        var run = stack.Definition("callback-job")["States"]!["Run worker"]!;
+
+        Assert.Equal("arn:aws:states:::ecs:runTask.waitForTaskToken", run["Resource"]!.GetValue<string>());
+        Assert.Equal(60, run["HeartbeatSeconds"]!.GetValue<int>());
+        Assert.Equal(3600, run["TimeoutSeconds"]!.GetValue<int>());
+        var environment = run["Parameters"]!["Overrides"]!["ContainerOverrides"]![0]!["Environment.$"]!.GetValue<string>();
+        Assert.Contains("TASK_TOKEN", environment, StringComparison.Ordinal);
+        Assert.Contains("$$.Task.Token", environment, StringComparison.Ordinal);
+        Assert.Contains("BATCHOPS_ENVIRONMENT", environment, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_the_worker_task_role_may_call_back_and_only_to_callback_job()
+    {
+        var callbacks = stack.Resources("AWS::IAM::Policy")
+            .SelectMany(p => p.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
+            .Where(st => st!["Action"]!.ToJsonString().Contains("states:SendTaskSuccess", StringComparison.Ordinal))
+            .ToList();
+
+        var statement = Assert.Single(callbacks)!;
+        Assert.Equal(["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"], statement["Action"]!.AsArray().Select(a => a!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Contains("CallbackJob", statement["Resource"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nightly_batch_runs_two_children_and_a_direct_task_in_parallel_each_caught_then_checks_them()
+    {
+        var states = stack.Definition("nightly-batch")["States"]!;
+        var branches = states["Run in parallel"]!["Branches"]!.AsArray();
+
+        Assert.Equal(3, branches.Count);
+        Assert.All(branches, b => Assert.NotNull(b!["States"]![b["StartAt"]!.GetValue<string>()]!["Catch"]));
+        Assert.Equal(2, branches.Count(b => b!.ToJsonString().Contains("startExecution.sync:2", StringComparison.Ordinal)));
+        Assert.Equal(1, branches.Count(b => b!.ToJsonString().Contains("ecs:runTask.sync", StringComparison.Ordinal)));
+        Assert.Equal("Final job", states["All succeeded?"]!["Choices"]![0]!["Next"]!.GetValue<string>());
+        Assert.Equal("Resume?", stack.Definition("nightly-batch")["StartAt"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Orchestrator_runs_batch_job_children_serially_with_different_commands_and_a_resume_router()
+    {
+        var definition = stack.Definition("orchestrator");
+        var states = definition["States"]!;
+
+        Assert.Equal(["Extract", "Transform", "Report"], states["Resume?"]!["Choices"]!.AsArray().Select(c => c!["Next"]!.GetValue<string>()));
+        Assert.Equal("Transform", states["Extract"]!["Next"]!.GetValue<string>());
+        Assert.Equal("Report", states["Transform"]!["Next"]!.GetValue<string>());
+        var commands = new[] { "Extract", "Transform", "Report" }.Select(s => states[s]!["Parameters"]!["Input"]!["commands.$"]!.GetValue<string>()).ToList();
+        Assert.Equal(3, commands.Distinct().Count());
+        Assert.All(new[] { "Extract", "Transform", "Report" }, s => Assert.Equal("arn:aws:states:::states:startExecution.sync:2", states[s]!["Resource"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public void No_iam_statement_allows_every_action_and_PassRole_names_its_roles()
     {
         foreach (var (id, policy) in stack.Resources("AWS::IAM::Policy"))

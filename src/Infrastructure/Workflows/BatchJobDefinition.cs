@@ -31,25 +31,12 @@ public static class BatchJobDefinition
             {
                 ["Type"] = "Task",
                 ["Resource"] = "arn:aws:states:::ecs:runTask.sync",
-                ["Parameters"] = new JsonObject
+                ["Parameters"] = Asl.RunWorker(new JsonObject
                 {
-                    ["Cluster"] = "${ClusterArn}",
-                    ["TaskDefinition"] = "${TaskDefinitionArn}",
-                    ["LaunchType"] = "FARGATE",
-                    ["NetworkConfiguration"] = new JsonObject
-                    {
-                        ["AwsvpcConfiguration"] = new JsonObject { ["Subnets"] = new JsonArray("${Subnet1}", "${Subnet2}"), ["AssignPublicIp"] = "DISABLED" },
-                    },
-                    ["Overrides"] = new JsonObject
-                    {
-                        ["ContainerOverrides"] = new JsonArray(new JsonObject
-                        {
-                            ["Name"] = "worker",
-                            ["Command.$"] = "$.commands",
-                            ["Environment.$"] = "$.environment",
-                        }),
-                    },
-                },
+                    ["Name"] = "worker",
+                    ["Command.$"] = "$.commands",
+                    ["Environment.$"] = "$.environment",
+                }),
                 ["ResultPath"] = "$.task",
                 // ECS API throttling is retried by Step Functions itself.
                 ["Retry"] = new JsonArray(new JsonObject

@@ -12,6 +12,7 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
     private SandboxServer _server = null!;
     private IAmazonStepFunctions _sfn = null!;
     private string _batchJob = null!;
+    private Dictionary<string, string> _machines = null!;
 
     public async Task InitializeAsync()
     {
@@ -20,15 +21,18 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
         // Backoff waits of 10 s and more pass 100 times faster; the worker itself runs in real time.
         _server = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(100), ecsOptions: options);
         var result = _server.Deploy(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
-        _batchJob = result.Created.Single(r => r.Value.EndsWith(":stateMachine:batch-job", StringComparison.Ordinal)).Value;
+        _machines = result.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
+        _batchJob = _machines["batch-job"];
         _sfn = new TestClients(_server.Endpoint).StepFunctions;
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string input)
+    private Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string input) => RunAsync("batch-job", input);
+
+    private async Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string machine, string input)
     {
-        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = _batchJob, Input = input });
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = _machines[machine], Input = input });
         await _server.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
         return (await _sfn.DescribeExecutionAsync(new() { ExecutionArn = started.ExecutionArn }),
                 (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn, MaxResults = 1000 })).Events);
@@ -74,5 +78,53 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
 
         Assert.Equal(ExecutionStatus.FAILED, execution.Status);
         Assert.Equal(1, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker"));
+    }
+
+    [Fact]
+    public async Task Callback_job_completes_through_the_workers_callback_with_the_contract_environment()
+    {
+        var (execution, _) = await RunAsync("callback-job", """{"commands":["echo","called back"],"environment":[{"Name":"ECHO_ENV","Value":"LOG_LEVEL,TASK_TOKEN"},{"Name":"LOG_LEVEL","Value":"debug"}]}""");
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, execution.Status);
+        var output = System.Text.Json.Nodes.JsonNode.Parse(execution.Output!)!;
+        Assert.Equal("debug", output["environment"]!["LOG_LEVEL"]!.GetValue<string>());
+        Assert.Equal("***", output["environment"]!["TASK_TOKEN"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Nightly_batch_runs_three_branches_then_the_final_job()
+    {
+        var (execution, events) = await RunAsync("nightly-batch", """{"commands":["echo","final"],"environment":[]}""");
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, execution.Status);
+        Assert.Contains(events, e => e.StateEnteredEventDetails?.Name == "Final job");
+        var children = await _sfn.ListExecutionsAsync(new() { StateMachineArn = _batchJob });
+        Assert.Equal(3, children.Executions.Count);
+    }
+
+    [Fact]
+    public async Task Nightly_batch_skips_the_final_job_when_a_branch_fails()
+    {
+        _server.Ecs.InjectFault("batchops-worker", EcsFault.ResourceInitialization, count: 20);
+
+        var (execution, events) = await RunAsync("nightly-batch", """{"commands":["echo","final"],"environment":[]}""");
+
+        Assert.Equal(ExecutionStatus.FAILED, execution.Status);
+        Assert.Equal("BatchOps.NightlyBranchFailed", execution.Error);
+        Assert.DoesNotContain(events, e => e.StateEnteredEventDetails?.Name == "Final job");
+    }
+
+    [Fact]
+    public async Task Orchestrator_runs_children_in_order_and_can_resume_from_a_step()
+    {
+        var (full, _) = await RunAsync("orchestrator", """{"commands":[],"environment":[]}""");
+        var (resumed, events) = await RunAsync("orchestrator", """{"commands":[],"environment":[],"resumeFrom":"Report"}""");
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, full.Status);
+        Assert.Equal(ExecutionStatus.SUCCEEDED, resumed.Status);
+        Assert.DoesNotContain(events, e => e.StateEnteredEventDetails?.Name is "Extract" or "Transform");
+        var children = (await _sfn.ListExecutionsAsync(new() { StateMachineArn = _batchJob })).Executions.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(4, children.Count);
+        Assert.Contains(children, n => n.EndsWith("-extract", StringComparison.Ordinal));
     }
 }
