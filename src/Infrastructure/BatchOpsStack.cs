@@ -4,6 +4,8 @@ using Amazon.CDK.AWS.ECR;
 using Amazon.CDK.AWS.ECS;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.Scheduler;
+using Amazon.CDK.AWS.SQS;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.StepFunctions;
 using BatchOps.Infrastructure.Workflows;
@@ -12,13 +14,13 @@ using Constructs;
 namespace BatchOps.Infrastructure;
 
 /// <summary>Settings read from CDK context (cdk.json, or -c key=value).</summary>
-public sealed record BatchOpsSettings(string WorkerImageTag, int WorkerCpu, int WorkerMemoryMiB, int MaxRetryAttempts)
+public sealed record BatchOpsSettings(string WorkerImageTag, int WorkerCpu, int WorkerMemoryMiB, int MaxRetryAttempts, string OperatorScheduleGroup = "batchops-operator")
 {
     public static BatchOpsSettings From(Construct scope)
     {
         string Text(string key, string fallback) => scope.Node.TryGetContext(key)?.ToString() ?? fallback;
         int Number(string key, int fallback) => int.TryParse(Text(key, fallback.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var v) ? v : throw new ArgumentException($"Context '{key}' must be a whole number.");
-        return new BatchOpsSettings(Text("workerImageTag", "latest"), Number("workerCpu", 256), Number("workerMemoryMiB", 512), Number("maxRetryAttempts", 3));
+        return new BatchOpsSettings(Text("workerImageTag", "latest"), Number("workerCpu", 256), Number("workerMemoryMiB", 512), Number("maxRetryAttempts", 3), Text("operatorScheduleGroup", "batchops-operator"));
     }
 }
 
@@ -86,6 +88,38 @@ public sealed class BatchOpsStack : Stack
         var orchestrator = Workflow("Orchestrator", "orchestrator", OrchestratorDefinition.Build(), withChildren);
         AllowChildExecutions(orchestrator, batchJob);
 
+        // EventBridge Scheduler: the CDK-managed nightly schedule, and a role that may start only our workflows.
+        // Operators' schedules live in a separate group the dashboard creates, which CloudFormation never touches.
+        var schedulerRole = new Role(this, "SchedulerRole", new RoleProps { AssumedBy = new ServicePrincipal("scheduler.amazonaws.com") });
+        foreach (var workflow in new[] { batchJob, callbackJob, nightly, orchestrator })
+        {
+            workflow.GrantStartExecution(schedulerRole);
+        }
+
+        var deadLetters = new Queue(this, "ScheduleDeadLetters", new QueueProps { RetentionPeriod = Duration.Days(14), EnforceSSL = true });
+        deadLetters.GrantSendMessages(schedulerRole);
+        var group = new CfnScheduleGroup(this, "ManagedSchedules", new CfnScheduleGroupProps { Name = "batchops-managed" });
+        var nightlySchedule = new CfnSchedule(this, "NightlySchedule", new CfnScheduleProps
+        {
+            Name = "nightly-batch",
+            GroupName = group.Name,
+            Description = "Runs nightly-batch at 05:00 Tokyo time",
+            ScheduleExpression = "cron(0 5 * * ? *)",
+            ScheduleExpressionTimezone = "Asia/Tokyo",
+            FlexibleTimeWindow = new CfnSchedule.FlexibleTimeWindowProperty { Mode = "OFF" },
+            State = "ENABLED",
+            Target = new CfnSchedule.TargetProperty
+            {
+                Arn = nightly.StateMachineArn,
+                RoleArn = schedulerRole.RoleArn,
+                Input = """{"commands":["echo","nightly final step"],"environment":[]}""",
+                RetryPolicy = new CfnSchedule.RetryPolicyProperty { MaximumRetryAttempts = 3, MaximumEventAgeInSeconds = 3600 },
+                DeadLetterConfig = new CfnSchedule.DeadLetterConfigProperty { Arn = deadLetters.QueueArn },
+            },
+        });
+        nightlySchedule.AddDependency(group);
+
+        _ = new CfnOutput(this, "OperatorScheduleGroup", new CfnOutputProps { Value = settings.OperatorScheduleGroup, Description = "Created by the dashboard, not by CloudFormation" });
         _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });
         _ = new CfnOutput(this, "WorkerRepositoryUri", new CfnOutputProps { Value = repository.RepositoryUri });
     }

@@ -113,6 +113,39 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public void The_nightly_schedule_runs_at_five_in_tokyo_with_retries_and_a_dead_letter_queue()
+    {
+        stack.Template.HasResourceProperties("AWS::Scheduler::Schedule", new Dictionary<string, object>
+        {
+            ["ScheduleExpression"] = "cron(0 5 * * ? *)",
+            ["ScheduleExpressionTimezone"] = "Asia/Tokyo",
+            ["FlexibleTimeWindow"] = new Dictionary<string, object> { ["Mode"] = "OFF" },
+            ["GroupName"] = "batchops-managed",
+            ["Target"] = Match.ObjectLike(new Dictionary<string, object>
+            {
+                ["RetryPolicy"] = new Dictionary<string, object> { ["MaximumRetryAttempts"] = 3, ["MaximumEventAgeInSeconds"] = 3600 },
+                ["DeadLetterConfig"] = Match.ObjectLike(new Dictionary<string, object> { ["Arn"] = Match.AnyValue() }),
+            }),
+        });
+        // The operator-owned group is not a CloudFormation resource: a deploy never reverts operators' schedules.
+        Assert.Single(stack.Resources("AWS::Scheduler::ScheduleGroup"));
+        Assert.Equal("batchops-operator", stack.Json["Outputs"]!["OperatorScheduleGroup"]!["Value"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_scheduler_role_may_start_only_the_four_workflows()
+    {
+        var role = stack.Resources("AWS::IAM::Role").Single(r => r.Resource["Properties"]!["AssumeRolePolicyDocument"]!.ToJsonString().Contains("scheduler.amazonaws.com", StringComparison.Ordinal)).Id;
+        var statements = stack.Resources("AWS::IAM::Policy")
+            .Where(p => p.Resource["Properties"]!["Roles"]!.ToJsonString().Contains(role, StringComparison.Ordinal))
+            .SelectMany(p => p.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray()).ToList();
+
+        var start = statements.Where(s => s!["Action"]!.ToJsonString().Contains("states:StartExecution", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, start.Count);
+        Assert.All(statements, s => Assert.DoesNotContain("\"*\"", s!["Resource"]!.ToJsonString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void No_iam_statement_allows_every_action_and_PassRole_names_its_roles()
     {
         foreach (var (id, policy) in stack.Resources("AWS::IAM::Policy"))

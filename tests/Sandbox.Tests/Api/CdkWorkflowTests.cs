@@ -127,4 +127,16 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
         Assert.Equal(4, children.Count);
         Assert.Contains(children, n => n.EndsWith("-extract", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_nightly_schedule_targets_nightly_batch_in_the_managed_group()
+    {
+        var scheduler = new TestClients(_server.Endpoint).Scheduler;
+
+        var schedule = await scheduler.GetScheduleAsync(new() { Name = "nightly-batch", GroupName = "batchops-managed" });
+
+        Assert.Equal(_machines["nightly-batch"], schedule.Target!.Arn);
+        Assert.Equal("Asia/Tokyo", schedule.ScheduleExpressionTimezone);
+        Assert.Equal(3, schedule.Target.RetryPolicy!.MaximumRetryAttempts);
+    }
 }
