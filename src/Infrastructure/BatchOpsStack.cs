@@ -14,13 +14,29 @@ using Constructs;
 namespace BatchOps.Infrastructure;
 
 /// <summary>Settings read from CDK context (cdk.json, or -c key=value).</summary>
-public sealed record BatchOpsSettings(string WorkerImageTag, int WorkerCpu, int WorkerMemoryMiB, int MaxRetryAttempts, string OperatorScheduleGroup = "batchops-operator")
+public sealed record BatchOpsSettings(
+    string WorkerImageTag,
+    int WorkerCpu,
+    int WorkerMemoryMiB,
+    int MaxRetryAttempts,
+    string OperatorScheduleGroup = "batchops-operator",
+    string DashboardImageTag = "latest",
+    string? CertificateArn = null,
+    string? DomainName = null,
+    string? OidcAuthority = null,
+    string? OidcClientId = null,
+    string? OidcClientSecretName = null,
+    string? AlarmEmail = null)
 {
     public static BatchOpsSettings From(Construct scope)
     {
         string Text(string key, string fallback) => scope.Node.TryGetContext(key)?.ToString() ?? fallback;
         int Number(string key, int fallback) => int.TryParse(Text(key, fallback.ToString(System.Globalization.CultureInfo.InvariantCulture)), out var v) ? v : throw new ArgumentException($"Context '{key}' must be a whole number.");
-        return new BatchOpsSettings(Text("workerImageTag", "latest"), Number("workerCpu", 256), Number("workerMemoryMiB", 512), Number("maxRetryAttempts", 3), Text("operatorScheduleGroup", "batchops-operator"));
+        string? Optional(string key) => scope.Node.TryGetContext(key)?.ToString() is { Length: > 0 } v ? v : null;
+        return new BatchOpsSettings(
+            Text("workerImageTag", "latest"), Number("workerCpu", 256), Number("workerMemoryMiB", 512), Number("maxRetryAttempts", 3),
+            Text("operatorScheduleGroup", "batchops-operator"), Text("dashboardImageTag", "latest"),
+            Optional("certificateArn"), Optional("domainName"), Optional("oidcAuthority"), Optional("oidcClientId"), Optional("oidcClientSecretName"), Optional("alarmEmail"));
     }
 }
 
@@ -118,6 +134,8 @@ public sealed class BatchOpsStack : Stack
             },
         });
         nightlySchedule.AddDependency(group);
+
+        Dashboard.Add(this, new DashboardResources(vpc, cluster, alerts, [batchJob, callbackJob, nightly, orchestrator], schedulerRole, settings));
 
         _ = new CfnOutput(this, "OperatorScheduleGroup", new CfnOutputProps { Value = settings.OperatorScheduleGroup, Description = "Created by the dashboard, not by CloudFormation" });
         _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });

@@ -146,6 +146,43 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public void The_dashboard_sits_behind_a_load_balancer_with_sticky_sessions_and_a_healthz_check()
+    {
+        stack.Template.HasResourceProperties("AWS::ElasticLoadBalancingV2::TargetGroup", new Dictionary<string, object>
+        {
+            ["HealthCheckPath"] = "/healthz",
+            ["TargetGroupAttributes"] = Match.ArrayWith([
+                Match.ObjectLike(new Dictionary<string, object> { ["Key"] = "stickiness.enabled", ["Value"] = "true" }),
+                Match.ObjectLike(new Dictionary<string, object> { ["Key"] = "stickiness.type", ["Value"] = "lb_cookie" })]),
+        });
+    }
+
+    [Fact]
+    public void The_read_model_database_is_private_encrypted_and_its_password_reaches_the_dashboard_only_as_a_secret()
+    {
+        stack.Template.HasResourceProperties("AWS::RDS::DBInstance", new Dictionary<string, object>
+        {
+            ["Engine"] = "postgres",
+            ["PubliclyAccessible"] = false,
+            ["StorageEncrypted"] = true,
+        });
+        var dashboardTask = stack.Resources("AWS::ECS::TaskDefinition").Single(t => t.Id.StartsWith("DashboardService", StringComparison.Ordinal)).Resource;
+        var container = dashboardTask["Properties"]!["ContainerDefinitions"]![0]!;
+        Assert.Contains(container["Secrets"]!.AsArray(), s => s!["Name"]!.GetValue<string>() == "ConnectionStrings__ReadModelPassword");
+        Assert.DoesNotContain(container["Environment"]!.AsArray(), e => e!["Name"]!.GetValue<string>().Contains("Password", StringComparison.OrdinalIgnoreCase) || e["Name"]!.GetValue<string>().Contains("Secret", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Alarms_watch_dashboard_5xx_and_failed_executions_of_every_workflow()
+    {
+        var alarms = stack.Resources("AWS::CloudWatch::Alarm").Select(a => a.Resource["Properties"]!).ToList();
+
+        Assert.Contains(alarms, a => a["MetricName"]?.GetValue<string>() == "HTTPCode_Target_5XX_Count");
+        Assert.Equal(4, alarms.Count(a => a["MetricName"]?.GetValue<string>() == "ExecutionsFailed"));
+        Assert.All(alarms, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
+    }
+
+    [Fact]
     public void No_iam_statement_allows_every_action_and_PassRole_names_its_roles()
     {
         foreach (var (id, policy) in stack.Resources("AWS::IAM::Policy"))
@@ -156,8 +193,9 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
                 Assert.DoesNotContain(actions, a => a == "*" || a.EndsWith(":*", StringComparison.Ordinal));
                 if (actions.Contains("iam:PassRole"))
                 {
-                    Assert.True(statement["Resource"] is JsonArray { Count: 2 }, $"{id}: PassRole must list exactly the task and execution roles");
-                    Assert.Equal("ecs-tasks.amazonaws.com", statement["Condition"]!["StringEquals"]!["iam:PassedToService"]!.GetValue<string>());
+                    // Passed only to the service that needs the role: ECS for the worker's roles, Scheduler for the scheduler role.
+                    Assert.True(statement["Resource"] is JsonArray { Count: 2 } || statement["Resource"] is JsonObject, $"{id}: PassRole must name its roles");
+                    Assert.Contains(statement["Condition"]!["StringEquals"]!["iam:PassedToService"]!.GetValue<string>(), new[] { "ecs-tasks.amazonaws.com", "scheduler.amazonaws.com" });
                 }
             }
         }

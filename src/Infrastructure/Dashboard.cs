@@ -1,0 +1,171 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CertificateManager;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.CloudWatch.Actions;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.ECR;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.ECS.Patterns;
+using Amazon.CDK.AWS.ElasticLoadBalancingV2;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.RDS;
+using Amazon.CDK.AWS.SecretsManager;
+using Amazon.CDK.AWS.SNS;
+using Amazon.CDK.AWS.SNS.Subscriptions;
+using Amazon.CDK.AWS.StepFunctions;
+using Constructs;
+using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
+
+namespace BatchOps.Infrastructure;
+
+/// <summary>What the dashboard's deployment needs from the rest of the stack.</summary>
+public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, Topic Alerts, StateMachine[] Workflows, Role SchedulerRole, BatchOpsSettings Settings);
+
+/// <summary>
+/// The dashboard itself: Fargate service behind an HTTPS load balancer with sticky sessions (Blazor
+/// Server circuits), PostgreSQL for the read model with its credentials in Secrets Manager, a task role
+/// that can read and operate exactly the workflows, and alarms on 5xx responses and failed executions.
+/// </summary>
+public static class Dashboard
+{
+    public static void Add(Construct scope, DashboardResources r)
+    {
+        var settings = r.Settings;
+        var database = new DatabaseInstance(scope, "ReadModel", new DatabaseInstanceProps
+        {
+            Engine = DatabaseInstanceEngine.Postgres(new PostgresInstanceEngineProps { Version = PostgresEngineVersion.VER_16 }),
+            InstanceType = Amazon.CDK.AWS.EC2.InstanceType.Of(InstanceClass.T4G, InstanceSize.SMALL),
+            Vpc = r.Vpc,
+            VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+            PubliclyAccessible = false,
+            Credentials = Amazon.CDK.AWS.RDS.Credentials.FromGeneratedSecret("batchops"),
+            DatabaseName = "batchops",
+            StorageEncrypted = true,
+            MultiAz = false,
+            BackupRetention = Duration.Days(7),
+            DeletionProtection = true,
+        });
+
+        var repository = new Repository(scope, "DashboardRepository", new RepositoryProps { RepositoryName = "batchops-dashboard", ImageScanOnPush = true });
+        var secrets = new Dictionary<string, EcsSecret>
+        {
+            // Secrets reach the container through ECS from Secrets Manager, never as plain environment values.
+            ["ConnectionStrings__ReadModelPassword"] = EcsSecret.FromSecretsManager(database.Secret!, "password"),
+        };
+        if (settings.OidcClientSecretName is { } clientSecretName)
+        {
+            secrets["AzureAd__ClientSecret"] = EcsSecret.FromSecretsManager(Amazon.CDK.AWS.SecretsManager.Secret.FromSecretNameV2(scope, "OidcClientSecret", clientSecretName));
+        }
+
+        var https = settings.CertificateArn is not null;
+        var service = new ApplicationLoadBalancedFargateService(scope, "DashboardService", new ApplicationLoadBalancedFargateServiceProps
+        {
+            Cluster = r.Cluster,
+            Cpu = 512,
+            MemoryLimitMiB = 1024,
+            DesiredCount = 2,
+            PublicLoadBalancer = true,
+            Protocol = https ? ApplicationProtocol.HTTPS : ApplicationProtocol.HTTP,
+            Certificate = https ? Certificate.FromCertificateArn(scope, "DashboardCertificate", settings.CertificateArn!) : null,
+            RedirectHTTP = https,
+            DomainName = null,
+            TaskImageOptions = new ApplicationLoadBalancedTaskImageOptions
+            {
+                Image = ContainerImage.FromEcrRepository(repository, settings.DashboardImageTag),
+                ContainerPort = 8080,
+                Environment = new Dictionary<string, string>
+                {
+                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                    ["BatchOps__Mode"] = "Aws",
+                    ["ReadModel__Provider"] = "PostgreSQL",
+                    ["ReadModel__Host"] = database.DbInstanceEndpointAddress,
+                    ["ReadModel__Database"] = "batchops",
+                    ["ReadModel__Username"] = "batchops",
+                    ["AzureAd__Authority"] = settings.OidcAuthority ?? string.Empty,
+                    ["AzureAd__ClientId"] = settings.OidcClientId ?? string.Empty,
+                    ["Schedules__OperatorGroup"] = settings.OperatorScheduleGroup,
+                    ["Schedules__RoleArn"] = r.SchedulerRole.RoleArn,
+                },
+                Secrets = secrets,
+            },
+        });
+        if (!https)
+        {
+            Annotations.Of(service).AddWarning("No certificateArn in context: the dashboard listens on HTTP. Set -c certificateArn=... -c domainName=... for HTTPS.");
+        }
+
+        // Blazor Server keeps a circuit per browser tab on one instance: stick sessions to it.
+        service.TargetGroup.EnableCookieStickiness(Duration.Hours(8));
+        service.TargetGroup.ConfigureHealthCheck(new Amazon.CDK.AWS.ElasticLoadBalancingV2.HealthCheck { Path = "/healthz", HealthyHttpCodes = "200" });
+        database.Connections.AllowDefaultPortFrom(service.Service, "dashboard to read model");
+
+        var role = service.TaskDefinition.TaskRole;
+        foreach (var workflow in r.Workflows)
+        {
+            workflow.GrantRead(role);
+            workflow.GrantStartExecution(role);
+            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ["states:StopExecution", "states:RedriveExecution"],
+                Resources = [$"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:{workflow.StateMachineName}:*"],
+            }));
+        }
+
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["ecs:DescribeTasks", "ecs:ListTasks"],
+            Resources = [$"arn:{Aws.PARTITION}:ecs:{Aws.REGION}:{Aws.ACCOUNT_ID}:task/{r.Cluster.ClusterName}/*", r.Cluster.ClusterArn],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["scheduler:ListSchedules", "scheduler:ListScheduleGroups"],
+            Resources = [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule-group/*"],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["scheduler:GetSchedule", "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:TagResource", "scheduler:ListTagsForResource"],
+            Resources = [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/{settings.OperatorScheduleGroup}/*"],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["scheduler:CreateScheduleGroup", "scheduler:GetScheduleGroup"],
+            Resources = [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule-group/{settings.OperatorScheduleGroup}"],
+        }));
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["iam:PassRole"],
+            Resources = [r.SchedulerRole.RoleArn],
+            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "scheduler.amazonaws.com" } },
+        }));
+
+        var notify = new SnsAction(r.Alerts);
+        if (settings.AlarmEmail is { } email)
+        {
+            r.Alerts.AddSubscription(new EmailSubscription(email));
+        }
+
+        var server5xx = service.LoadBalancer.Metrics.HttpCodeTarget(HttpCodeTarget.TARGET_5XX_COUNT, new MetricOptions { Period = Duration.Minutes(5) })
+            .CreateAlarm(scope, "Dashboard5xx", new CreateAlarmOptions
+            {
+                AlarmDescription = "The dashboard answered with 5xx errors",
+                Threshold = 5,
+                EvaluationPeriods = 1,
+                TreatMissingData = TreatMissingData.NOT_BREACHING,
+            });
+        server5xx.AddAlarmAction(notify);
+        foreach (var workflow in r.Workflows)
+        {
+            var failed = workflow.MetricFailed(new MetricOptions { Period = Duration.Minutes(5) })
+                .CreateAlarm(scope, $"{workflow.Node.Id}Failed", new CreateAlarmOptions
+                {
+                    AlarmDescription = $"Executions of {workflow.Node.Id} failed",
+                    Threshold = 1,
+                    EvaluationPeriods = 1,
+                    TreatMissingData = TreatMissingData.NOT_BREACHING,
+                });
+            failed.AddAlarmAction(notify);
+        }
+
+        _ = new CfnOutput(scope, "DashboardUrl", new CfnOutputProps { Value = $"{(https ? "https" : "http")}://{settings.DomainName ?? service.LoadBalancer.LoadBalancerDnsName}" });
+    }
+}
