@@ -5,6 +5,11 @@ using BatchOps.Sandbox.Http;
 
 // Standalone sandbox: `dotnet run --project src/Sandbox [-- --urls http://127.0.0.1:PORT] [--template cdk.out/BatchOps.template.json]`.
 // Point any AWS client at it with AWS_ENDPOINT_URL=http://127.0.0.1:4599 (and any credentials).
+if (await BatchOps.Aws.Hosting.HealthProbe.RunIfRequestedAsync(args) is { } probe)
+{
+    return probe;
+}
+
 var configuration = new ConfigurationBuilder()
     .AddBatchOpsSharedSettings()
     .AddEnvironmentVariables()
@@ -44,3 +49,5 @@ catch (OperationCanceledException)
 {
     // Ctrl+C or SIGTERM: disposing the server stops Kestrel and every task process.
 }
+
+return 0;

@@ -188,6 +188,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private void MapAdmin(WebApplication app)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+        app.MapGet("/_sandbox/health", () => Results.Ok(new { status = "Healthy" }));
         app.MapPost("/_sandbox/faults", async (HttpContext c) =>
         {
             var fault = await c.Request.ReadFromJsonAsync<ApiFault>(options, c.RequestAborted).ConfigureAwait(false);
