@@ -26,7 +26,10 @@ public sealed record BatchOpsSettings(
     string? OidcAuthority = null,
     string? OidcClientId = null,
     string? OidcClientSecretName = null,
-    string? AlarmEmail = null)
+    string? AlarmEmail = null,
+    string? VpcId = null,
+    bool WorkerImageFromAsset = false,
+    string? AlarmTopicArn = null)
 {
     public static BatchOpsSettings From(Construct scope)
     {
@@ -36,7 +39,8 @@ public sealed record BatchOpsSettings(
         return new BatchOpsSettings(
             Text("workerImageTag", "latest"), Number("workerCpu", 256), Number("workerMemoryMiB", 512), Number("maxRetryAttempts", 3),
             Text("operatorScheduleGroup", "batchops-operator"), Text("dashboardImageTag", "latest"),
-            Optional("certificateArn"), Optional("domainName"), Optional("oidcAuthority"), Optional("oidcClientId"), Optional("oidcClientSecretName"), Optional("alarmEmail"));
+            Optional("certificateArn"), Optional("domainName"), Optional("oidcAuthority"), Optional("oidcClientId"), Optional("oidcClientSecretName"), Optional("alarmEmail"),
+            Optional("vpcId"), Text("workerImageFromAsset", "false") == "true", Optional("alarmTopicArn"));
     }
 }
 
@@ -46,15 +50,33 @@ public sealed class BatchOpsStack : Stack
     public const string Id = "BatchOps";
 
     /// <summary>The stack as the app deploys it (the tests synthesize the same thing).</summary>
-    public static BatchOpsStack Create(App app) => new(app, Id, BatchOpsSettings.From(app), new StackProps
+    public static BatchOpsStack Create(App app, Amazon.CDK.Environment? environment = null)
     {
-        Description = "BatchOps: batch workflows on ECS Fargate orchestrated by Step Functions",
-    });
+        var settings = BatchOpsSettings.From(app);
+        // Looking up an existing VPC needs a concrete account and region (the CDK CLI provides them).
+        if (settings.VpcId is not null && environment is null)
+        {
+            var account = System.Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT");
+            var region = System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION");
+            environment = account is null || region is null
+                ? throw new InvalidOperationException("vpcId needs an account and region: deploy with the CDK CLI and AWS credentials, or set CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION.")
+                : new Amazon.CDK.Environment { Account = account, Region = region };
+        }
+
+        return new(app, Id, settings, new StackProps
+        {
+            Description = "BatchOps: batch workflows on ECS Fargate orchestrated by Step Functions",
+            Env = environment,
+        });
+    }
 
     public BatchOpsStack(Construct scope, string id, BatchOpsSettings settings, IStackProps? props = null)
         : base(scope, id, props)
     {
-        var vpc = new Vpc(this, "Network", new VpcProps { MaxAzs = 2, NatGateways = 1 });
+        // An existing VPC (looked up once with credentials, then cached in cdk.context.json) or a new one.
+        IVpc vpc = settings.VpcId is { } vpcId
+            ? Vpc.FromLookup(this, "Network", new VpcLookupOptions { VpcId = vpcId })
+            : new Vpc(this, "Network", new VpcProps { MaxAzs = 2, NatGateways = 1 });
         var cluster = new Cluster(this, "WorkerCluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
         var repository = new Repository(this, "WorkerRepository", new RepositoryProps { RepositoryName = "batchops-worker", ImageScanOnPush = true });
         var logs = new LogGroup(this, "WorkerLogs", new LogGroupProps { Retention = RetentionDays.ONE_MONTH });
@@ -68,13 +90,18 @@ public sealed class BatchOpsStack : Stack
         task.AddContainer("worker", new ContainerDefinitionOptions
         {
             ContainerName = "worker",
-            Image = ContainerImage.FromEcrRepository(repository, settings.WorkerImageTag),
+            // The ECR repository and tag CI pushes to, or an image built from src/Worker/Dockerfile at deploy time.
+            Image = settings.WorkerImageFromAsset
+                ? ContainerImage.FromAsset(RepositoryRoot(), new AssetImageProps { File = "src/Worker/Dockerfile", Exclude = ["**/bin", "**/obj", ".git", "cdk.out", "tests"] })
+                : ContainerImage.FromEcrRepository(repository, settings.WorkerImageTag),
             Essential = true,
             Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = logs, StreamPrefix = "worker" }),
             StopTimeout = Duration.Seconds(30),
         });
 
-        var alerts = new Topic(this, "Alerts", new TopicProps { DisplayName = "BatchOps workflow alerts" });
+        ITopic alerts = settings.AlarmTopicArn is { } topicArn
+            ? Topic.FromTopicArn(this, "Alerts", topicArn)
+            : new Topic(this, "Alerts", new TopicProps { DisplayName = "BatchOps workflow alerts" });
         var substitutions = new Dictionary<string, string>
         {
             ["ClusterArn"] = cluster.ClusterArn,
@@ -140,6 +167,17 @@ public sealed class BatchOpsStack : Stack
         _ = new CfnOutput(this, "OperatorScheduleGroup", new CfnOutputProps { Value = settings.OperatorScheduleGroup, Description = "Created by the dashboard, not by CloudFormation" });
         _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });
         _ = new CfnOutput(this, "WorkerRepositoryUri", new CfnOutputProps { Value = repository.RepositoryUri });
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(Directory.GetCurrentDirectory());
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BatchOps.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("workerImageFromAsset needs the repository: run the CDK app from inside it.");
     }
 
     private StateMachine Workflow(string id, string name, System.Text.Json.Nodes.JsonObject definition, Dictionary<string, string> substitutions) =>

@@ -19,7 +19,7 @@ using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 namespace BatchOps.Infrastructure;
 
 /// <summary>What the dashboard's deployment needs from the rest of the stack.</summary>
-public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, Topic Alerts, StateMachine[] Workflows, Role SchedulerRole, BatchOpsSettings Settings);
+public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, ITopic Alerts, StateMachine[] Workflows, Role SchedulerRole, BatchOpsSettings Settings);
 
 /// <summary>
 /// The dashboard itself: Fargate service behind an HTTPS load balancer with sticky sessions (Blazor

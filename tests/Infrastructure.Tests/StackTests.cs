@@ -202,6 +202,22 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public void Context_selects_an_existing_vpc_and_an_existing_alarm_topic_instead_of_creating_them()
+    {
+        var app = new Amazon.CDK.App(new Amazon.CDK.AppProps
+        {
+            Outdir = Path.Combine(Path.GetTempPath(), "batchops-cdk-" + Guid.NewGuid().ToString("N")),
+            Context = new Dictionary<string, object> { ["vpcId"] = "vpc-0abc1234", ["alarmTopicArn"] = "arn:aws:sns:eu-west-1:123456789012:oncall" },
+        });
+
+        var template = Template.FromStack(BatchOpsStack.Create(app, new Amazon.CDK.Environment { Account = "123456789012", Region = "eu-west-1" }));
+
+        template.ResourceCountIs("AWS::EC2::VPC", 0);
+        template.ResourceCountIs("AWS::SNS::Topic", 0);
+        template.HasResourceProperties("AWS::CloudWatch::Alarm", new Dictionary<string, object> { ["AlarmActions"] = new[] { "arn:aws:sns:eu-west-1:123456789012:oncall" } });
+    }
+
+    [Fact]
     public void The_checked_in_template_for_the_sandbox_is_what_the_app_synthesizes_today()
     {
         var checkedIn = Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json");

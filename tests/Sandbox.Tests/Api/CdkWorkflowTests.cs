@@ -7,37 +7,42 @@ using BatchOps.TestSupport;
 namespace BatchOps.Sandbox.Tests.Api;
 
 /// <summary>The checked-in synthesized CDK template (src/Infrastructure/synth) deployed into the sandbox and run with the real worker.</summary>
-public sealed class CdkWorkflowTests : IAsyncLifetime
+public abstract class CdkSandboxTests : IAsyncLifetime
 {
-    private SandboxServer _server = null!;
-    private IAmazonStepFunctions _sfn = null!;
-    private string _batchJob = null!;
-    private Dictionary<string, string> _machines = null!;
+    /// <summary>How much faster than real time the sandbox clock runs (backoff waits); the worker runs in real time.</summary>
+    protected virtual double TimeScale => 100;
+
+    protected SandboxServer Server { get; private set; } = null!;
+    protected IAmazonStepFunctions Sfn { get; private set; } = null!;
+    protected string BatchJob { get; private set; } = null!;
+    protected Dictionary<string, string> Machines { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         var options = new EcsSandboxOptions();
         options.Images[SandboxImages.WorkerImage] = ["dotnet", BuiltApps.Dll("Worker", "BatchOps.Worker")];
-        // Backoff waits of 10 s and more pass 100 times faster; the worker itself runs in real time.
-        _server = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(100), ecsOptions: options);
-        var result = _server.Deploy(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
-        _machines = result.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
-        _batchJob = _machines["batch-job"];
-        _sfn = new TestClients(_server.Endpoint).StepFunctions;
+        Server = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(TimeScale), ecsOptions: options);
+        var result = Server.Deploy(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
+        Machines = result.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
+        BatchJob = Machines["batch-job"];
+        Sfn = new TestClients(Server.Endpoint).StepFunctions;
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync() => await Server.DisposeAsync();
 
-    private Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string input) => RunAsync("batch-job", input);
+    protected Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string input) => RunAsync("batch-job", input);
 
-    private async Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string machine, string input)
+    protected async Task<(DescribeExecutionResponse Execution, List<HistoryEvent> Events)> RunAsync(string machine, string input)
     {
-        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = _machines[machine], Input = input });
-        await _server.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        return (await _sfn.DescribeExecutionAsync(new() { ExecutionArn = started.ExecutionArn }),
-                (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn, MaxResults = 1000 })).Events);
+        var started = await Sfn.StartExecutionAsync(new() { StateMachineArn = Machines[machine], Input = input });
+        await Server.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        return (await Sfn.DescribeExecutionAsync(new() { ExecutionArn = started.ExecutionArn }),
+                (await Sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn, MaxResults = 1000 })).Events);
     }
+}
 
+public sealed class CdkWorkflowTests : CdkSandboxTests
+{
     [Fact]
     public async Task Batch_job_succeeds_and_notifies()
     {
@@ -51,7 +56,7 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
     [Fact]
     public async Task Batch_job_retries_an_image_pull_failure_then_succeeds()
     {
-        _server.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer);
+        Server.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer);
 
         var (execution, events) = await RunAsync("""{"commands":["echo","retry me"],"environment":[]}""");
 
@@ -81,31 +86,20 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Callback_job_completes_through_the_workers_callback_with_the_contract_environment()
-    {
-        var (execution, _) = await RunAsync("callback-job", """{"commands":["echo","called back"],"environment":[{"Name":"ECHO_ENV","Value":"LOG_LEVEL,TASK_TOKEN"},{"Name":"LOG_LEVEL","Value":"debug"}]}""");
-
-        Assert.Equal(ExecutionStatus.SUCCEEDED, execution.Status);
-        var output = System.Text.Json.Nodes.JsonNode.Parse(execution.Output!)!;
-        Assert.Equal("debug", output["environment"]!["LOG_LEVEL"]!.GetValue<string>());
-        Assert.Equal("***", output["environment"]!["TASK_TOKEN"]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task Nightly_batch_runs_three_branches_then_the_final_job()
     {
         var (execution, events) = await RunAsync("nightly-batch", """{"commands":["echo","final"],"environment":[]}""");
 
         Assert.Equal(ExecutionStatus.SUCCEEDED, execution.Status);
         Assert.Contains(events, e => e.StateEnteredEventDetails?.Name == "Final job");
-        var children = await _sfn.ListExecutionsAsync(new() { StateMachineArn = _batchJob });
+        var children = await Sfn.ListExecutionsAsync(new() { StateMachineArn = BatchJob });
         Assert.Equal(3, children.Executions.Count);
     }
 
     [Fact]
     public async Task Nightly_batch_skips_the_final_job_when_a_branch_fails()
     {
-        _server.Ecs.InjectFault("batchops-worker", EcsFault.ResourceInitialization, count: 20);
+        Server.Ecs.InjectFault("batchops-worker", EcsFault.ResourceInitialization, count: 20);
 
         var (execution, events) = await RunAsync("nightly-batch", """{"commands":["echo","final"],"environment":[]}""");
 
@@ -123,7 +117,7 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
         Assert.Equal(ExecutionStatus.SUCCEEDED, full.Status);
         Assert.Equal(ExecutionStatus.SUCCEEDED, resumed.Status);
         Assert.DoesNotContain(events, e => e.StateEnteredEventDetails?.Name is "Extract" or "Transform");
-        var children = (await _sfn.ListExecutionsAsync(new() { StateMachineArn = _batchJob })).Executions.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
+        var children = (await Sfn.ListExecutionsAsync(new() { StateMachineArn = BatchJob })).Executions.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(4, children.Count);
         Assert.Contains(children, n => n.EndsWith("-extract", StringComparison.Ordinal));
     }
@@ -131,12 +125,43 @@ public sealed class CdkWorkflowTests : IAsyncLifetime
     [Fact]
     public async Task The_nightly_schedule_targets_nightly_batch_in_the_managed_group()
     {
-        var scheduler = new TestClients(_server.Endpoint).Scheduler;
+        var scheduler = new TestClients(Server.Endpoint).Scheduler;
 
         var schedule = await scheduler.GetScheduleAsync(new() { Name = "nightly-batch", GroupName = "batchops-managed" });
 
-        Assert.Equal(_machines["nightly-batch"], schedule.Target!.Arn);
+        Assert.Equal(Machines["nightly-batch"], schedule.Target!.Arn);
         Assert.Equal("Asia/Tokyo", schedule.ScheduleExpressionTimezone);
         Assert.Equal(3, schedule.Target.RetryPolicy!.MaximumRetryAttempts);
+    }
+}
+
+/// <summary>
+/// callback-job on a clock only 10 times faster: its 60 s heartbeat allowance must stay longer than the
+/// real-time worker takes to start and call back.
+/// </summary>
+public sealed class CdkCallbackWorkflowTests : CdkSandboxTests
+{
+    protected override double TimeScale => 10;
+
+    [Fact]
+    public async Task Callback_job_completes_through_the_workers_callback_with_the_contract_environment()
+    {
+        var (execution, _) = await RunAsync("callback-job", """{"commands":["echo","called back"],"environment":[{"Name":"ECHO_ENV","Value":"LOG_LEVEL,TASK_TOKEN"},{"Name":"LOG_LEVEL","Value":"debug"}]}""");
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, execution.Status);
+        var output = System.Text.Json.Nodes.JsonNode.Parse(execution.Output!)!;
+        Assert.Equal("debug", output["environment"]!["LOG_LEVEL"]!.GetValue<string>());
+        Assert.Equal("***", output["environment"]!["TASK_TOKEN"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Callback_job_retries_a_retryable_failure_reported_by_the_worker_then_fails()
+    {
+        var (execution, events) = await RunAsync("callback-job", """{"commands":["fail","2","queue unavailable"],"environment":[]}""");
+
+        Assert.Equal(ExecutionStatus.FAILED, execution.Status);
+        Assert.Equal("BatchOps.Retryable", execution.Error);
+        Assert.Equal("queue unavailable", execution.Cause);
+        Assert.Equal(3, events.Count(e => e.Type == "TaskScheduled"));
     }
 }
