@@ -109,6 +109,19 @@ public sealed class CdkWorkflowTests : CdkSandboxTests
     }
 
     [Fact]
+    public async Task Orchestrator_stops_at_the_first_child_that_fails()
+    {
+        Server.Ecs.InjectFault("batchops-worker", EcsFault.ResourceInitialization, count: 10);
+
+        var (execution, events) = await RunAsync("orchestrator", """{"commands":[],"environment":[]}""");
+
+        Assert.Equal(ExecutionStatus.FAILED, execution.Status);
+        Assert.Equal("States.TaskFailed", execution.Error);
+        Assert.Contains(events, e => e.StateEnteredEventDetails?.Name == "Extract");
+        Assert.DoesNotContain(events, e => e.StateEnteredEventDetails?.Name == "Transform");
+    }
+
+    [Fact]
     public async Task Orchestrator_runs_children_in_order_and_can_resume_from_a_step()
     {
         var (full, _) = await RunAsync("orchestrator", """{"commands":[],"environment":[]}""");
