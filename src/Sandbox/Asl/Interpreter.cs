@@ -282,7 +282,9 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         var effective = Payload.ApplyPath(state, "InputPath", input, context.Node());
         string? token = null;
         TaskTokens.Waiter? waiter = null;
-        if (pattern == "waitForTaskToken")
+        // Step Functions puts a task token in the context object of .sync and callback tasks alike; only
+        // .waitForTaskToken waits for it.
+        if (pattern.Length > 0)
         {
             (token, waiter) = tokens.Issue();
             context.TaskToken = token;
@@ -350,9 +352,9 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                     {
                         TaskSubmittedEventDetails = new() { ResourceType = resourceType, Resource = resource, Output = Json(started), OutputDetails = new() { Truncated = false } },
                     });
-                    result = waiter is not null
-                        ? await waiter.Result.WaitAsync(linked.Token).ConfigureAwait(false)
-                        : await integration.WaitAsync(call, started, linked.Token).ConfigureAwait(false);
+                    result = pattern == "waitForTaskToken"
+                        ? await waiter!.Result.WaitAsync(linked.Token).ConfigureAwait(false)
+                        : await FirstOfAsync(integration.WaitAsync(call, started, linked.Token), waiter!.Result, linked.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && (timeoutSource.IsCancellationRequested || heartbeatSource.IsCancellationRequested))
@@ -392,6 +394,13 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                 tokens.Forget(token);
             }
         }
+    }
+
+    /// <summary>A .sync task completes when its job does, or earlier when someone calls back with its token.</summary>
+    private static async Task<JsonNode?> FirstOfAsync(Task<JsonNode?> job, Task<JsonNode?> callback, CancellationToken cancellationToken)
+    {
+        var first = await Task.WhenAny(job, callback.WaitAsync(cancellationToken)).ConfigureAwait(false);
+        return await first.ConfigureAwait(false);
     }
 
     /// <summary>A Lambda function ARN as the resource: the older LambdaFunction* events instead of Task* events.</summary>

@@ -144,7 +144,8 @@ public static class Intrinsics
         var text = StringOf(call, args[0]);
         try
         {
-            return text.Length == 0 ? null : JsonNode.Parse(text);
+            // An empty or blank string converts to null, as Step Functions does.
+            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
         }
         catch (JsonException e)
         {

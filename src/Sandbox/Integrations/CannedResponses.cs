@@ -37,7 +37,7 @@ public sealed class CannedResponses(TaskTokens tokens) : ITaskIntegration
             return await Answer(response, cancellationToken).ConfigureAwait(false);
         }
 
-        if (call.TaskToken is { } token)
+        if (call.Pattern == "waitForTaskToken" && call.TaskToken is { } token)
         {
             // The callback arrives "later", as a real consumer of the message would send it.
             if (response.Error is not null)

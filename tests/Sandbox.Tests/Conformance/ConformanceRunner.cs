@@ -54,7 +54,8 @@ public static partial class ConformanceRunner
         var concurrent = expectedTypes.Any(t => t.StartsWith("Parallel", StringComparison.Ordinal) || t.StartsWith("Map", StringComparison.Ordinal));
         if (concurrent ? !expectedTypes.Order().SequenceEqual(actualTypes.Order()) : !expectedTypes.SequenceEqual(actualTypes))
         {
-            return $"event types differ:\n  recorded: {string.Join(", ", expectedTypes)}\n  sandbox:  {string.Join(", ", actualTypes)}";
+            var failure = ours.LastOrDefault(e => e["executionFailedEventDetails"] is not null)?["executionFailedEventDetails"]?.ToJsonString();
+            return $"event types differ:\n  recorded: {string.Join(", ", expectedTypes)}\n  sandbox:  {string.Join(", ", actualTypes)}" + (failure is null ? string.Empty : $"\n  sandbox failure: {failure}");
         }
 
         var pending = ours.ToList();
