@@ -66,7 +66,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         {
             StateEnteredEventDetails = new StateEnteredEventDetails { Name = name, Input = Json(input), InputDetails = new() { Truncated = false } },
         }, previousOverride);
-        var context = new StateContext(scope, name, enteredAt);
+        var context = new StateContext(scope, name, enteredAt, type is "Task" or "Parallel" or "Map");
 
         try
         {
@@ -612,7 +612,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
     private sealed record Scope(ExecutionInfo Execution, History History, object? Parent);
 
     /// <summary>The context object ($$) for one state.</summary>
-    private sealed class StateContext(Scope scope, string name, DateTimeOffset enteredAt)
+    private sealed class StateContext(Scope scope, string name, DateTimeOffset enteredAt, bool retries)
     {
         public Scope Scope { get; } = scope;
 
@@ -635,8 +635,14 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                     ["RedriveCount"] = execution.RedriveCount,
                 },
                 ["StateMachine"] = new JsonObject { ["Id"] = execution.StateMachineArn, ["Name"] = execution.StateMachineName },
-                ["State"] = new JsonObject { ["Name"] = name, ["EnteredTime"] = ContextTime(enteredAt), [nameof(RetryCount)] = RetryCount },
+                ["State"] = new JsonObject { ["Name"] = name, ["EnteredTime"] = ContextTime(enteredAt) },
             };
+            if (retries)
+            {
+                // Only states that can retry (Task, Parallel, Map) show a retry count, as in Step Functions.
+                node["State"]![nameof(RetryCount)] = RetryCount;
+            }
+
             if (TaskToken is not null)
             {
                 node["Task"] = new JsonObject { ["Token"] = TaskToken };

@@ -127,7 +127,7 @@ public static partial class ConformanceRunner
     }
 
     private static bool IsPlaceholder(string text) =>
-        text is "timestamp" or "date" or "time" or "datetime" or "start-date" || PlaceholderWord().IsMatch(text) || Placeholders().Match(text) is { Success: true } m && m.Length == text.Length;
+        text is "timestamp" or "date" or "time" or "datetime" or "start-date" or "start-time" or "entered-time" || PlaceholderWord().IsMatch(text) || Placeholders().Match(text) is { Success: true } m && m.Length == text.Length;
 
     [GeneratedRegex("<[^<>]+>")]
     private static partial Regex Placeholders();
