@@ -17,13 +17,21 @@ var configuration = new ConfigurationBuilder()
 var urls = args.SkipWhile(a => a != "--urls").Skip(1).FirstOrDefault()
     ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS")
     ?? SandboxServer.DefaultUrl;
+// The synthesized CDK template: --template <path>, else the checked-in one (src/Infrastructure/synth); --no-template skips it.
+var template = args.Contains("--no-template") ? null : SandboxTemplates.Resolve(args.SkipWhile(a => a != "--template").Skip(1).FirstOrDefault());
+if (template is { Error: { } templateError })
+{
+    await Console.Error.WriteLineAsync($"error: {templateError}");
+    return 1;
+}
+
 var ecs = SandboxImages.Configure(new EcsSandboxOptions(), configuration);
 await using var server = await SandboxServer.StartAsync(urls, logging: b => b.AddSimpleConsole(), ecsOptions: ecs);
-if (args.SkipWhile(a => a != "--template").Skip(1).FirstOrDefault() is { } templatePath)
+if (template is { Path: { } templatePath })
 {
-    // A synthesized CDK template: deploy what the sandbox emulates and say what it does not.
+    // Deploy what the sandbox emulates and say what it does not.
     var result = server.Deploy(await File.ReadAllTextAsync(templatePath));
-    Console.WriteLine($"Deployed {result.Created.Count} resources from {templatePath}; not emulated: {string.Join(", ", result.NotEmulated.Select(r => $"{r.Key} ({r.Value})"))}");
+    Console.WriteLine($"Deployed {result.Created.Count} resources from {templatePath}; not emulated: {result.NotEmulated.Count} ({string.Join(", ", result.NotEmulated.Values.Distinct().Order(StringComparer.Ordinal))})");
 }
 
 Console.WriteLine($"BatchOps sandbox listening on {server.Endpoint} (Step Functions, ECS, Scheduler). Set AWS_ENDPOINT_URL={server.Endpoint.ToString().TrimEnd('/')} to use it. Ctrl+C stops it.");

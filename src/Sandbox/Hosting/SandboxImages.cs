@@ -31,19 +31,13 @@ public static class SandboxImages
     /// <summary>src/Worker/bin/&lt;configuration&gt;/net10.0/BatchOps.Worker.dll of the repository this sandbox was built from.</summary>
     public static string? FindBuiltWorker()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BatchOps.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        if (dir is null)
+        if (RepositoryLayout.FindRoot() is not { } root)
         {
             return null;
         }
 
         return Configurations
-            .Select(c => Path.Combine(dir.FullName, "src", "Worker", "bin", c, "net10.0", "BatchOps.Worker.dll"))
+            .Select(c => Path.Combine(root, "src", "Worker", "bin", c, "net10.0", "BatchOps.Worker.dll"))
             .Where(File.Exists)
             .OrderByDescending(File.GetLastWriteTimeUtc)
             .FirstOrDefault();
