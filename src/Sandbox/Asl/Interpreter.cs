@@ -17,7 +17,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
     private readonly ITaskIntegration[] _integrations = [.. integrations];
 
     /// <summary>Runs from <paramref name="startAt"/> (or StartAt) with <paramref name="input"/>.</summary>
-    public async Task<RunOutcome> RunAsync(JsonObject definition, ExecutionInfo execution, History history, Cursor cursor, string? startAt, JsonNode? input, bool firstStateAfterStart, CancellationToken cancellationToken)
+    public async Task<RunOutcome> RunAsync(JsonObject definition, ExecutionInfo execution, History history, Cursor cursor, string? startAt, JsonNode? input, bool firstStateAfterStart, CancellationToken cancellationToken, RedriveMemory? memory = null)
     {
         var states = definition["States"]!.AsObject();
         var name = startAt ?? definition["StartAt"]!.GetValue<string>();
@@ -26,7 +26,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         {
             try
             {
-                var (output, next) = await RunStateAsync(name, states[name]!.AsObject(), input, new Scope(execution, history, null), cursor, previousOverride, cancellationToken).ConfigureAwait(false);
+                var (output, next) = await RunStateAsync(name, states[name]!.AsObject(), input, new Scope(execution, history, memory ?? new RedriveMemory()), cursor, previousOverride, cancellationToken).ConfigureAwait(false);
                 if (next is null)
                 {
                     return new RunOutcome(true, output, null, null, null, null);
@@ -497,7 +497,10 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         var branchInput = state["Parameters"] is { } template ? Payload.Template(template, effective, context.Node(), random) : effective;
         var startedId = history.Add(cursor, HistoryEventType.ParallelStateStarted, e => e);
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var branches = state["Branches"]!.AsArray().Select(b => RunBranchAsync(b!.AsObject(), branchInput?.DeepClone(), context.Scope, new Cursor(startedId), siblings.Token)).ToList();
+        var earlier = context.Scope.Memory.TakeForRedrive(context.StateName);
+        var branches = state["Branches"]!.AsArray().Select((b, i) => earlier.TryGetValue(i, out var done)
+            ? Task.FromResult(done?.DeepClone())
+            : RunBranchAsync(b!.AsObject(), branchInput?.DeepClone(), context.Scope, new Cursor(startedId), siblings.Token)).ToList();
         try
         {
             await Task.WhenAll(branches.Select(async b =>
@@ -516,10 +519,12 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             var failure = branches.Where(b => b.IsFaulted).Select(b => b.Exception!.InnerException).OfType<StatesException>().First();
+            context.Scope.Memory.RememberFailure(context.StateName, branches.Select((b, i) => (b, i)).Where(x => x.b.IsCompletedSuccessfully).ToDictionary(x => x.i, x => x.b.Result));
             history.Add(cursor, HistoryEventType.ParallelStateFailed, e => e);
             throw new StatesException(failure.Error, failure.Cause);
         }
 
+        context.Scope.Memory.Forget(context.StateName);
         history.Add(cursor, HistoryEventType.ParallelStateSucceeded, e => e);
         var result = new JsonArray([.. branches.Select(b => b.Result)]);
         var selected = state["ResultSelector"] is { } selector ? Payload.Template(selector, result, context.Node(), random) : result;
@@ -542,9 +547,19 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         using var gate = new SemaphoreSlim(Math.Min(maxConcurrency, Math.Max(1, items.Count)));
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var results = new JsonNode?[items.Count];
+        var succeeded = new System.Collections.Concurrent.ConcurrentDictionary<int, JsonNode?>();
+        var earlier = context.Scope.Memory.TakeForRedrive(context.StateName);
         var failures = new List<StatesException>();
         var iterations = items.Select(async (item, index) =>
         {
+            if (earlier.TryGetValue(index, out var done))
+            {
+                // Succeeded before the redrive: kept, not rerun.
+                results[index] = done?.DeepClone();
+                succeeded[index] = done;
+                return;
+            }
+
             await gate.WaitAsync(abort.Token).ConfigureAwait(false);
             try
             {
@@ -555,6 +570,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                 try
                 {
                     results[index] = await RunBranchAsync(processor, iterationInput, context.Scope, new Cursor(startedId), abort.Token).ConfigureAwait(false);
+                    succeeded[index] = results[index]?.DeepClone();
                     history.Add(cursor, HistoryEventType.MapIterationSucceeded, e => e with { MapIterationSucceededEventDetails = new() { Name = name, Index = index } });
                 }
                 catch (StatesException failure)
@@ -591,6 +607,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         var exceeded = failures.Count > toleratedCount && !(toleratedPercentage > 0 && failures.Count * 100.0 / items.Count <= toleratedPercentage);
         if (failures.Count > 0 && exceeded)
         {
+            context.Scope.Memory.RememberFailure(context.StateName, succeeded);
             history.Add(cursor, HistoryEventType.MapStateFailed, e => e);
             var tolerance = toleratedCount > 0 || toleratedPercentage > 0;
             throw tolerance
@@ -598,6 +615,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                 : new StatesException(failures[0].Error, failures[0].Cause);
         }
 
+        context.Scope.Memory.Forget(context.StateName);
         history.Add(cursor, HistoryEventType.MapStateSucceeded, e => e);
         var result = new JsonArray([.. results]);
         var selected = state["ResultSelector"] is { } resultSelector ? Payload.Template(resultSelector, result, context.Node(), random) : result;
@@ -609,12 +627,14 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
     /// <summary>Formats timestamps the way the context object shows them.</summary>
     public static string ContextTime(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private sealed record Scope(ExecutionInfo Execution, History History, object? Parent);
+    private sealed record Scope(ExecutionInfo Execution, History History, RedriveMemory Memory);
 
     /// <summary>The context object ($$) for one state.</summary>
     private sealed class StateContext(Scope scope, string name, DateTimeOffset enteredAt, bool retries)
     {
         public Scope Scope { get; } = scope;
+
+        public string StateName { get; } = name;
 
         public int RetryCount { get; set; }
 
@@ -635,7 +655,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                     ["RedriveCount"] = execution.RedriveCount,
                 },
                 ["StateMachine"] = new JsonObject { ["Id"] = execution.StateMachineArn, ["Name"] = execution.StateMachineName },
-                ["State"] = new JsonObject { ["Name"] = name, ["EnteredTime"] = ContextTime(enteredAt) },
+                ["State"] = new JsonObject { ["Name"] = StateName, ["EnteredTime"] = ContextTime(enteredAt) },
             };
             if (retries)
             {

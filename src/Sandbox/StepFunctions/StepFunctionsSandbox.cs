@@ -39,6 +39,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
         public string? FailedState { get; set; }
         public JsonNode? FailedStateInput { get; set; }
         public HashSet<string> RedriveTokens { get; } = new(StringComparer.Ordinal);
+        public RedriveMemory Memory { get; } = new();
         public CancellationTokenSource Stop { get; set; } = new();
         public Task Run { get; set; } = Task.CompletedTask;
     }
@@ -275,7 +276,8 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
         RunOutcome? outcome = null;
         try
         {
-            outcome = await interpreter.RunAsync(e.Machine.Parsed, info, e.History, e.Cursor, startAt, input, firstState, linked.Token).ConfigureAwait(false);
+            e.Memory.Redriving = !firstState;
+            outcome = await interpreter.RunAsync(e.Machine.Parsed, info, e.History, e.Cursor, startAt, input, firstState, linked.Token, e.Memory).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

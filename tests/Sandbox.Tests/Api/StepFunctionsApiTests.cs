@@ -132,6 +132,54 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Redrive_reruns_only_the_parallel_branches_that_failed()
+    {
+        var machine = await CreateAsync("branches", """
+            {"StartAt":"Both","States":{"Both":{"Type":"Parallel","End":true,"Branches":[
+              {"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}},
+              {"StartAt":"B","States":{"B":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}]}}}
+            """);
+        _server.CannedResponses.Enqueue("A", new CannedResponse(Return: JsonNode.Parse("""{"a":1}""")));
+        _server.CannedResponses.Enqueue("B", new CannedResponse(Error: "Lambda.ServiceException", Cause: "down"));
+        _server.CannedResponses.Enqueue("B", new CannedResponse(Return: JsonNode.Parse("""{"b":2}""")));
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
+        Assert.Equal(ExecutionStatus.FAILED, (await FinishedAsync(started.ExecutionArn)).Status);
+
+        await _sfn.RedriveExecutionAsync(new() { ExecutionArn = started.ExecutionArn });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);
+        Assert.Equal("""[{"a":1},{"b":2}]""", described.Output);
+        var events = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events;
+        var afterRedrive = events.SkipWhile(e => e.Type != "ExecutionRedriven").ToList();
+        Assert.Equal(["B"], afterRedrive.Where(e => e.Type == "TaskStateEntered").Select(e => e.StateEnteredEventDetails!.Name));
+    }
+
+    [Fact]
+    public async Task Redrive_reruns_only_the_map_iterations_that_did_not_succeed()
+    {
+        var machine = await CreateAsync("items", """
+            {"StartAt":"Each","States":{"Each":{"Type":"Map","MaxConcurrency":1,"End":true,
+              "ItemProcessor":{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}}}}
+            """);
+        _server.CannedResponses.Enqueue("Work", new CannedResponse(Return: JsonNode.Parse("1")));
+        _server.CannedResponses.Enqueue("Work", new CannedResponse(Error: "Lambda.ServiceException", Cause: "down"));
+        _server.CannedResponses.Enqueue("Work", new CannedResponse(Return: JsonNode.Parse("2")));
+        _server.CannedResponses.Enqueue("Work", new CannedResponse(Return: JsonNode.Parse("3")));
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "[10,20,30]" });
+        Assert.Equal(ExecutionStatus.FAILED, (await FinishedAsync(started.ExecutionArn)).Status);
+
+        await _sfn.RedriveExecutionAsync(new() { ExecutionArn = started.ExecutionArn });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);
+        Assert.Equal("[1,2,3]", described.Output);
+        var events = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events;
+        var rerun = events.SkipWhile(e => e.Type != "ExecutionRedriven").Where(e => e.Type == "MapIterationStarted").Select(e => e.MapIterationStartedEventDetails!.Index);
+        Assert.DoesNotContain(0, rerun);
+    }
+
+    [Fact]
     public async Task A_task_token_callback_completes_the_waiting_state()
     {
         var machine = await CreateAsync("callback", """
