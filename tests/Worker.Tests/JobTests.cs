@@ -118,15 +118,11 @@ public sealed class JobTests
     [Fact]
     public async Task Sigterm_during_a_long_job_exits_143_within_5_seconds()
     {
-        using var process = WorkerProcess.Start(["sleep", "60"]);
-        await process.WaitForOutputAsync(line => line.Contains("Sleeping", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
-
-        var watch = Stopwatch.StartNew();
-        process.Terminate();
-        var exitCode = await process.WaitAsync(TimeSpan.FromSeconds(10));
+        var (exitCode, took, process) = await WorkerProcess.TerminateWhileSleepingAsync();
+        using var _ = process;
 
         Assert.Equal(143, exitCode);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.True(took < TimeSpan.FromSeconds(5), $"took {took}");
         Assert.Contains(process.Logs(), l => l.GetProperty("message").GetString()!.Contains("SIGTERM received", StringComparison.Ordinal));
         Assert.Equal("BatchOps.Interrupted", process.Logs()[^1].GetProperty("error").GetString());
     }

@@ -130,15 +130,11 @@ public sealed class TaskTokenTests : IAsyncLifetime
     [Fact]
     public async Task Sigterm_reports_an_interrupted_retryable_failure_and_exits_143()
     {
-        using var process = WorkerProcess.Start(["sleep", "60"], new Dictionary<string, string?> { ["TASK_TOKEN"] = Token }, _sfn.Endpoint);
-        await process.WaitForOutputAsync(line => line.Contains("Sleeping", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
-        var watch = Stopwatch.StartNew();
-
-        process.Terminate();
-        var exitCode = await process.WaitAsync(TimeSpan.FromSeconds(10));
+        var (exitCode, took, process) = await WorkerProcess.TerminateWhileSleepingAsync(new Dictionary<string, string?> { ["TASK_TOKEN"] = Token }, _sfn.Endpoint);
+        using var _ = process;
 
         Assert.Equal(143, exitCode);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.True(took < TimeSpan.FromSeconds(5), $"took {took}");
         var (operation, body, _) = Assert.Single(Calls());
         Assert.Equal("SendTaskFailure", operation);
         Assert.Equal("BatchOps.Interrupted", body.GetProperty("error").GetString());

@@ -128,6 +128,10 @@ public sealed class SandboxServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A request body as the operation's request record (an empty body is an empty object).</summary>
+    private static T Read<T>(string body) =>
+        JsonSerializer.Deserialize<T>(body.Length == 0 ? "{}" : body, AwsJson.Options) ?? throw new JsonException("empty body");
+
     private static Task ErrorAsync(HttpContext context, HttpStatusCode status, string code, string message)
     {
         context.Response.StatusCode = (int)status;
@@ -140,43 +144,41 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private async Task<object> StepFunctionsAsync(string operation, string body)
     {
-        T Read<T>() => JsonSerializer.Deserialize<T>(body.Length == 0 ? "{}" : body, AwsJson.Options) ?? throw new JsonException("empty body");
         var sfn = StepFunctions;
         return operation switch
         {
-            "CreateStateMachine" => sfn.CreateStateMachine(Read<CreateStateMachineRequest>()),
-            "DeleteStateMachine" => sfn.DeleteStateMachine(Read<DeleteStateMachineRequest>()),
-            "DescribeStateMachine" => sfn.DescribeStateMachine(Read<DescribeStateMachineRequest>()),
-            "DescribeStateMachineForExecution" => sfn.DescribeStateMachineForExecution(Read<DescribeStateMachineForExecutionRequest>()),
-            "ListStateMachines" => sfn.ListStateMachines(Read<ListStateMachinesRequest>()),
-            "ListTagsForResource" => sfn.ListTagsForResource(Read<Aws.StepFunctions.ListTagsForResourceRequest>()),
-            "StartExecution" => sfn.StartExecution(Read<StartExecutionRequest>()),
-            "DescribeExecution" => sfn.DescribeExecution(Read<DescribeExecutionRequest>()),
-            "ListExecutions" => sfn.ListExecutions(Read<ListExecutionsRequest>()),
-            "GetExecutionHistory" => sfn.GetExecutionHistory(Read<GetExecutionHistoryRequest>()),
-            "StopExecution" => await sfn.StopExecutionAsync(Read<StopExecutionRequest>()).ConfigureAwait(false),
-            "RedriveExecution" => sfn.RedriveExecution(Read<RedriveExecutionRequest>()),
-            "SendTaskSuccess" => sfn.SendTaskSuccess(Read<SendTaskSuccessRequest>()),
-            "SendTaskFailure" => sfn.SendTaskFailure(Read<SendTaskFailureRequest>()),
-            "SendTaskHeartbeat" => sfn.SendTaskHeartbeat(Read<SendTaskHeartbeatRequest>()),
+            "CreateStateMachine" => sfn.CreateStateMachine(Read<CreateStateMachineRequest>(body)),
+            "DeleteStateMachine" => sfn.DeleteStateMachine(Read<DeleteStateMachineRequest>(body)),
+            "DescribeStateMachine" => sfn.DescribeStateMachine(Read<DescribeStateMachineRequest>(body)),
+            "DescribeStateMachineForExecution" => sfn.DescribeStateMachineForExecution(Read<DescribeStateMachineForExecutionRequest>(body)),
+            "ListStateMachines" => sfn.ListStateMachines(Read<ListStateMachinesRequest>(body)),
+            "ListTagsForResource" => sfn.ListTagsForResource(Read<Aws.StepFunctions.ListTagsForResourceRequest>(body)),
+            "StartExecution" => sfn.StartExecution(Read<StartExecutionRequest>(body)),
+            "DescribeExecution" => sfn.DescribeExecution(Read<DescribeExecutionRequest>(body)),
+            "ListExecutions" => sfn.ListExecutions(Read<ListExecutionsRequest>(body)),
+            "GetExecutionHistory" => sfn.GetExecutionHistory(Read<GetExecutionHistoryRequest>(body)),
+            "StopExecution" => await sfn.StopExecutionAsync(Read<StopExecutionRequest>(body)).ConfigureAwait(false),
+            "RedriveExecution" => sfn.RedriveExecution(Read<RedriveExecutionRequest>(body)),
+            "SendTaskSuccess" => sfn.SendTaskSuccess(Read<SendTaskSuccessRequest>(body)),
+            "SendTaskFailure" => sfn.SendTaskFailure(Read<SendTaskFailureRequest>(body)),
+            "SendTaskHeartbeat" => sfn.SendTaskHeartbeat(Read<SendTaskHeartbeatRequest>(body)),
             _ => throw new SandboxErrorException("UnknownOperationException", $"Step Functions operation '{operation}' is not served by the sandbox."),
         };
     }
 
     private async Task<object> EcsAsync(string operation, string body)
     {
-        T Read<T>() => JsonSerializer.Deserialize<T>(body.Length == 0 ? "{}" : body, AwsJson.Options) ?? throw new JsonException("empty body");
         return operation switch
         {
-            "CreateCluster" => Ecs.CreateCluster(Read<CreateClusterRequest>()),
-            "ListClusters" => Ecs.ListClusters(Read<ListClustersRequest>()),
-            "DescribeClusters" => Ecs.DescribeClusters(Read<DescribeClustersRequest>()),
-            "RegisterTaskDefinition" => Ecs.RegisterTaskDefinition(Read<RegisterTaskDefinitionRequest>()),
-            "DescribeTaskDefinition" => Ecs.DescribeTaskDefinition(Read<DescribeTaskDefinitionRequest>()),
-            "RunTask" => Ecs.RunTask(Read<RunTaskRequest>()),
-            "DescribeTasks" => Ecs.DescribeTasks(Read<DescribeTasksRequest>()),
-            "ListTasks" => Ecs.ListTasks(Read<ListTasksRequest>()),
-            "StopTask" => await Ecs.StopTaskAsync(Read<StopTaskRequest>()).ConfigureAwait(false),
+            "CreateCluster" => Ecs.CreateCluster(Read<CreateClusterRequest>(body)),
+            "ListClusters" => Ecs.ListClusters(Read<ListClustersRequest>(body)),
+            "DescribeClusters" => Ecs.DescribeClusters(Read<DescribeClustersRequest>(body)),
+            "RegisterTaskDefinition" => Ecs.RegisterTaskDefinition(Read<RegisterTaskDefinitionRequest>(body)),
+            "DescribeTaskDefinition" => Ecs.DescribeTaskDefinition(Read<DescribeTaskDefinitionRequest>(body)),
+            "RunTask" => Ecs.RunTask(Read<RunTaskRequest>(body)),
+            "DescribeTasks" => Ecs.DescribeTasks(Read<DescribeTasksRequest>(body)),
+            "ListTasks" => Ecs.ListTasks(Read<ListTasksRequest>(body)),
+            "StopTask" => await Ecs.StopTaskAsync(Read<StopTaskRequest>(body)).ConfigureAwait(false),
             _ => throw new SandboxErrorException("UnknownOperationException", $"ECS operation '{operation}' is not served by the sandbox."),
         };
     }
@@ -246,7 +248,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-            var request = JsonSerializer.Deserialize<TRequest>(body.Length == 0 ? "{}" : body, AwsJson.Options) ?? throw new JsonException("empty body");
+            var request = Read<TRequest>(body);
             var response = handle(request);
             context.Response.ContentType = "application/json";
             context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
