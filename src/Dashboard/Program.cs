@@ -1,8 +1,7 @@
-using BatchOps.Aws;
 using BatchOps.Aws.Configuration;
+using BatchOps.Dashboard;
 
-// Start-up shell: the dashboard's pages, read model and sandbox mode arrive with their issues. Until then
-// this host validates the AWS settings and answers the health check, so deployments can be wired up.
+// `dotnet run --project src/Dashboard`: sandbox mode by default (local AWS in-process), AWS mode with BatchOps:Mode=Aws.
 if (await BatchOps.Aws.Hosting.HealthProbe.RunIfRequestedAsync(args) is { } probe)
 {
     return probe;
@@ -10,15 +9,22 @@ if (await BatchOps.Aws.Hosting.HealthProbe.RunIfRequestedAsync(args) is { } prob
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddBatchOpsSharedSettings();
-builder.Services.AddBatchOpsAws(builder.Configuration);
-builder.Services.AddHealthChecks();
+var sandbox = await builder.AddBatchOpsDashboardAsync();
+try
+{
+    var app = builder.Build();
+    await app.UseBatchOpsDashboardAsync();
+    await app.RunAsync();
+}
+finally
+{
+    // Normally the host already stopped it; this covers failures before the host started.
+    if (sandbox is not null)
+    {
+        await sandbox.DisposeAsync();
+    }
+}
 
-var app = builder.Build();
-app.MapHealthChecks("/healthz");
-app.MapGet("/", () => Results.Text(
-    "BatchOps dashboard host is running. The executions, schedules and operator pages are not built yet; see README.md for the status of each part.\n",
-    "text/plain"));
-await app.RunAsync();
 return 0;
 
 /// <summary>Entry point, visible to the integration tests.</summary>

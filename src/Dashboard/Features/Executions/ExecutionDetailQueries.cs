@@ -1,0 +1,76 @@
+using System.Text.Json;
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.ReadModel;
+using BatchOps.Dashboard.Sync;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchOps.Dashboard.Features.Executions;
+
+public sealed record LinkedExecution(string Arn, string Name, string Workflow, string Status, DateTimeOffset StartDate);
+
+/// <summary>Everything the execution page shows, from the read model.</summary>
+public sealed record ExecutionDetail(
+    ExecutionRecord Execution,
+    IReadOnlyList<TaskRunRecord> TaskRuns,
+    IReadOnlyList<RedriveRecord> Redrives,
+    IReadOnlyDictionary<string, StoppedTaskRecord> StoppedTasks,
+    LinkedExecution? RerunOf,
+    IReadOnlyList<LinkedExecution> Reruns,
+    LinkedExecution? Parent,
+    IReadOnlyList<LinkedExecution> Children,
+    IReadOnlyList<HistoryEvent> Events,
+    DateTimeOffset? HistoryFetchedAt);
+
+public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext> contexts)
+{
+    public async Task<ExecutionDetail?> GetAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var execution = await db.Executions.AsNoTracking().FirstOrDefaultAsync(e => e.Arn == executionArn, cancellationToken).ConfigureAwait(false);
+        if (execution is null)
+        {
+            return null;
+        }
+
+        var runs = await db.TaskRuns.AsNoTracking().Where(r => r.ExecutionArn == executionArn).OrderBy(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var redrives = await db.Redrives.AsNoTracking().Where(r => r.ExecutionArn == executionArn).OrderBy(r => r.RedriveCount).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var taskArns = runs.Where(r => r.TaskArn != null).Select(r => r.TaskArn!).ToList();
+        var stopped = await db.StoppedTasks.AsNoTracking().Where(t => taskArns.Contains(t.TaskArn)).ToDictionaryAsync(t => t.TaskArn, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+
+        var linkedArns = new List<string>();
+        if (execution.RerunOfArn is { } rerunOf)
+        {
+            linkedArns.Add(rerunOf);
+        }
+
+        var childArns = runs.Where(r => r.ChildExecutionArn != null).Select(r => r.ChildExecutionArn!).Distinct().ToList();
+        linkedArns.AddRange(childArns);
+        var parentArn = await db.TaskRuns.AsNoTracking().Where(r => r.ChildExecutionArn == executionArn).Select(r => r.ExecutionArn).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (parentArn is not null)
+        {
+            linkedArns.Add(parentArn);
+        }
+
+        var linked = await db.Executions.AsNoTracking().Where(e => linkedArns.Contains(e.Arn) || e.RerunOfArn == executionArn)
+            .Select(e => new { Link = new LinkedExecution(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate), e.RerunOfArn })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        LinkedExecution? Find(string? arn) => arn is null ? null : linked.FirstOrDefault(l => l.Link.Arn == arn)?.Link ?? new LinkedExecution(arn, NameOf(arn), "", "UNKNOWN", default);
+
+        var history = await db.Histories.AsNoTracking().FirstOrDefaultAsync(h => h.ExecutionArn == executionArn, cancellationToken).ConfigureAwait(false);
+        var events = history is null ? [] : JsonSerializer.Deserialize<List<HistoryEvent>>(history.EventsJson, HistorySynchronizer.EventJson) ?? [];
+
+        return new ExecutionDetail(
+            execution,
+            runs,
+            redrives,
+            stopped,
+            Find(execution.RerunOfArn),
+            [.. linked.Where(l => l.RerunOfArn == executionArn).Select(l => l.Link).OrderBy(l => l.StartDate)],
+            Find(parentArn),
+            [.. childArns.Select(a => Find(a)!)],
+            events,
+            history?.FetchedAt);
+    }
+
+    public static string NameOf(string executionArn) => executionArn[(executionArn.LastIndexOf(':') + 1)..];
+}

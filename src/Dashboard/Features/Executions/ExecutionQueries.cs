@@ -1,0 +1,109 @@
+using BatchOps.Dashboard.ReadModel;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchOps.Dashboard.Features.Executions;
+
+public sealed record ExecutionRow(
+    string Arn,
+    string Name,
+    string Workflow,
+    string Status,
+    DateTimeOffset StartDate,
+    DateTimeOffset? StopDate,
+    int RedriveCount,
+    string? RedriveStatus,
+    StopReasonClass? ReasonClass,
+    int AttemptCount,
+    string? Error);
+
+public sealed record ExecutionPage(IReadOnlyList<ExecutionRow> Rows, int Total, IReadOnlyDictionary<string, int> CountsByStatus, int Page, int PageCount);
+
+/// <summary>The executions list's queries against the read model (never against AWS).</summary>
+public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time)
+{
+    public async Task<ExecutionPage> GetPageAsync(ExecutionsFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var scoped = ApplyScope(db, db.Executions.AsNoTracking(), filter);
+
+        // Counts per status use every filter but the status itself, so the pills say what clicking them will show.
+        var counts = await scoped.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var byStatus = counts.ToDictionary(c => c.Key, c => c.Count, StringComparer.Ordinal);
+        byStatus[ExecutionsFilter.Redrivable] = await Redrivable(scoped).CountAsync(cancellationToken).ConfigureAwait(false);
+
+        var filtered = filter.Status switch
+        {
+            null => scoped,
+            ExecutionsFilter.Redrivable => Redrivable(scoped),
+            var s => scoped.Where(e => e.Status == s),
+        };
+        var total = filter.Status is null ? counts.Sum(c => c.Count) : byStatus.GetValueOrDefault(filter.Status);
+        var pageCount = Math.Max(1, (int)Math.Ceiling(total / (double)filter.PageSize));
+        var page = Math.Min(filter.Page, pageCount);
+
+        var rows = await Sort(filtered, filter)
+            .Skip((page - 1) * filter.PageSize)
+            .Take(filter.PageSize)
+            .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.AttemptCount, e.Error))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new ExecutionPage(rows, total, byStatus, page, pageCount);
+    }
+
+    public async Task<IReadOnlyList<string>> GetWorkflowNamesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.StateMachines.AsNoTracking().OrderBy(m => m.Name).Select(m => m.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, IQueryable<ExecutionRecord> query, ExecutionsFilter filter)
+    {
+        if (filter.Workflow is { } workflow)
+        {
+            query = query.Where(e => e.StateMachineName == workflow);
+        }
+
+        if (filter.Reason is { } reason)
+        {
+            query = query.Where(e => e.ReasonClass == reason);
+        }
+
+        var (from, to) = filter.Window(time.GetUtcNow());
+        if (from is { } f)
+        {
+            query = query.Where(e => e.StartDate >= f);
+        }
+
+        if (to is { } t)
+        {
+            query = query.Where(e => e.StartDate <= t);
+        }
+
+        if (filter.Search is { } search)
+        {
+            var pattern = "%" + search.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            query = db.Database.IsNpgsql()
+                ? query.Where(e => EF.Functions.ILike(e.Name, pattern, "\\"))
+                : query.Where(e => EF.Functions.Like(e.Name, pattern, "\\"));
+        }
+
+        return query;
+    }
+
+    private static IQueryable<ExecutionRecord> Redrivable(IQueryable<ExecutionRecord> query) =>
+        query.Where(e => (e.Status == "FAILED" || e.Status == "TIMED_OUT" || e.Status == "ABORTED") && e.RedriveStatus == "REDRIVABLE");
+
+    private static IOrderedQueryable<ExecutionRecord> Sort(IQueryable<ExecutionRecord> query, ExecutionsFilter filter) => (filter.Sort, filter.Descending) switch
+    {
+        ("stop", true) => query.OrderByDescending(e => e.StopDate).ThenByDescending(e => e.Arn),
+        ("stop", false) => query.OrderBy(e => e.StopDate).ThenBy(e => e.Arn),
+        ("name", true) => query.OrderByDescending(e => e.Name).ThenByDescending(e => e.StartDate),
+        ("name", false) => query.OrderBy(e => e.Name).ThenByDescending(e => e.StartDate),
+        ("workflow", true) => query.OrderByDescending(e => e.StateMachineName).ThenByDescending(e => e.StartDate),
+        ("workflow", false) => query.OrderBy(e => e.StateMachineName).ThenByDescending(e => e.StartDate),
+        ("status", true) => query.OrderByDescending(e => e.Status).ThenByDescending(e => e.StartDate),
+        ("status", false) => query.OrderBy(e => e.Status).ThenByDescending(e => e.StartDate),
+        (_, false) => query.OrderBy(e => e.StartDate).ThenBy(e => e.Arn),
+        _ => query.OrderByDescending(e => e.StartDate).ThenByDescending(e => e.Arn),
+    };
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BatchOps.Dashboard.Features.Sandbox;
+
+public enum DashboardMode
+{
+    /// <summary>The sandbox runs in-process on loopback; no AWS account. The default on a fresh machine.</summary>
+    Sandbox,
+
+    /// <summary>Real AWS: endpoints, region and credentials from the standard chain.</summary>
+    Aws,
+}
+
+/// <summary>The <c>BatchOps</c> section.</summary>
+public sealed class BatchOpsOptions
+{
+    public const string SectionName = "BatchOps";
+
+    public DashboardMode Mode { get; set; } = DashboardMode.Sandbox;
+
+    /// <summary>Region shown in console links (AWS mode reads it from the Aws section or AWS_REGION).</summary>
+    public string? ConsoleRegion { get; set; }
+}
+
+/// <summary>The <c>Sandbox</c> section, read in sandbox mode.</summary>
+public sealed class SandboxModeOptions
+{
+    public const string SectionName = "Sandbox";
+
+    /// <summary>Where the in-process sandbox listens. Port 0 picks a free one.</summary>
+    [Url]
+    public string Url { get; set; } = "http://127.0.0.1:0";
+
+    /// <summary>Template to deploy; null = the checked-in CDK template (src/Infrastructure/synth).</summary>
+    public string? Template { get; set; }
+
+    /// <summary>How much faster than real time the sandbox clock runs (Wait states, retry backoff). 1 = real time.</summary>
+    [Range(0.1, 1000)]
+    public double TimeScale { get; set; } = 1;
+
+    /// <summary>Start a few real workflow runs at start-up so the pages have something to show.</summary>
+    public bool SeedActivity { get; set; } = true;
+}

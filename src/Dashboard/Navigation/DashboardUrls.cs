@@ -1,0 +1,47 @@
+using BatchOps.Dashboard.Features.Executions;
+using BatchOps.Dashboard.Features.StoppedTasks;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace BatchOps.Dashboard.Navigation;
+
+/// <summary>Builds every URL the dashboard links to, so routes and query names live in one place.</summary>
+public static class DashboardUrls
+{
+    public const string OverviewPath = "/";
+    public const string ExecutionsPath = "/executions";
+    public const string StoppedTasksPath = "/stopped-tasks";
+    public const string LocalSignInPath = "/signin/local";
+    public const string SignOutPath = "/signout";
+    public const string SandboxTaskLogsPath = "/sandbox/task-logs";
+
+    public static string Overview() => OverviewPath;
+
+    public static string Executions(ExecutionsFilter? filter = null) =>
+        filter is null ? ExecutionsPath : QueryHelpers.AddQueryString(ExecutionsPath, filter.ToQuery().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
+
+    public static string Execution(string executionArn, string? section = null) =>
+        $"{ExecutionsPath}/{Uri.EscapeDataString(executionArn)}" + (section is null ? "" : "#" + section);
+
+    public static string StoppedTasks(StoppedTasksFilter? filter = null) =>
+        filter is null ? StoppedTasksPath : QueryHelpers.AddQueryString(StoppedTasksPath, filter.ToQuery().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
+
+    /// <summary>The worker's output for a task the in-process sandbox ran (sandbox mode's stand-in for CloudWatch Logs).</summary>
+    public static string SandboxTaskLogs(string taskArn) => QueryHelpers.AddQueryString(SandboxTaskLogsPath, "task", taskArn);
+
+    public static string AwsConsoleExecution(string region, string executionArn) =>
+        $"https://{region}.console.aws.amazon.com/states/home?region={region}#/v2/executions/details/{Uri.EscapeDataString(executionArn)}";
+
+    /// <summary>The ECS console's logs tab of a task (it links on to CloudWatch Logs with the right group and stream).</summary>
+    public static string AwsConsoleTaskLogs(string region, string taskArn)
+    {
+        // arn:aws:ecs:region:account:task/cluster/id
+        var parts = taskArn.Split('/');
+        return parts.Length >= 3
+            ? $"https://{region}.console.aws.amazon.com/ecs/v2/clusters/{Uri.EscapeDataString(parts[^2])}/tasks/{Uri.EscapeDataString(parts[^1])}/logs?region={region}"
+            : $"https://{region}.console.aws.amazon.com/ecs/v2/clusters?region={region}";
+    }
+
+    /// <summary>Only local paths are followed after sign-in (no open redirects).</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && (returnUrl.Length == 1 || (returnUrl[1] != '/' && returnUrl[1] != '\\')) ? returnUrl : OverviewPath;
+}

@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace BatchOps.Dashboard.ReadModel;
+
+/// <summary>
+/// The read model the pages query. One model, two providers: each has its own context type so each keeps its own
+/// migrations (ReadModel/Migrations/Sqlite, ReadModel/Migrations/Postgres).
+/// </summary>
+public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<StateMachineRecord> StateMachines => Set<StateMachineRecord>();
+    public DbSet<ExecutionRecord> Executions => Set<ExecutionRecord>();
+    public DbSet<TaskRunRecord> TaskRuns => Set<TaskRunRecord>();
+    public DbSet<RedriveRecord> Redrives => Set<RedriveRecord>();
+    public DbSet<ExecutionHistoryRecord> Histories => Set<ExecutionHistoryRecord>();
+    public DbSet<StoppedTaskRecord> StoppedTasks => Set<StoppedTaskRecord>();
+    public DbSet<SyncCursorRecord> SyncCursors => Set<SyncCursorRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<StateMachineRecord>(e =>
+        {
+            e.ToTable("state_machines");
+            e.HasKey(x => x.Arn);
+            e.HasIndex(x => x.Name);
+        });
+        modelBuilder.Entity<ExecutionRecord>(e =>
+        {
+            e.ToTable("executions");
+            e.HasKey(x => x.Arn);
+            e.Property(x => x.ReasonClass).HasConversion<string>().HasMaxLength(32);
+            // The list is newest first, filtered by status and/or state machine: these indexes serve each combination.
+            e.HasIndex(x => x.StartDate);
+            e.HasIndex(x => new { x.Status, x.StartDate });
+            e.HasIndex(x => new { x.StateMachineArn, x.StartDate });
+            e.HasIndex(x => new { x.StateMachineArn, x.Status, x.StartDate });
+            e.HasIndex(x => new { x.ReasonClass, x.StartDate });
+            e.HasIndex(x => x.RerunOfArn);
+            e.HasIndex(x => x.NeedsHistory);
+        });
+        modelBuilder.Entity<TaskRunRecord>(e =>
+        {
+            e.ToTable("task_runs");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.ReasonClass).HasConversion<string>().HasMaxLength(32);
+            e.HasIndex(x => new { x.ExecutionArn, x.ScheduledAt });
+            e.HasIndex(x => x.TaskArn);
+            e.HasIndex(x => x.ChildExecutionArn);
+        });
+        modelBuilder.Entity<RedriveRecord>(e =>
+        {
+            e.ToTable("redrives");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.ExecutionArn, x.RedriveCount }).IsUnique();
+            e.HasIndex(x => x.RedrivenAt);
+        });
+        modelBuilder.Entity<ExecutionHistoryRecord>(e =>
+        {
+            e.ToTable("execution_histories");
+            e.HasKey(x => x.ExecutionArn);
+        });
+        modelBuilder.Entity<StoppedTaskRecord>(e =>
+        {
+            e.ToTable("stopped_tasks");
+            e.HasKey(x => x.TaskArn);
+            e.Property(x => x.ReasonClass).HasConversion<string>().HasMaxLength(32);
+            e.HasIndex(x => x.StoppedAt);
+            e.HasIndex(x => new { x.ReasonClass, x.StoppedAt });
+            e.HasIndex(x => new { x.Family, x.StoppedAt });
+        });
+        modelBuilder.Entity<SyncCursorRecord>(e =>
+        {
+            e.ToTable("sync_cursors");
+            e.HasKey(x => x.Key);
+        });
+    }
+}
+
+/// <summary>SQLite (the default): one file, no server.</summary>
+public sealed class SqliteReadModelDbContext(DbContextOptions<SqliteReadModelDbContext> options) : ReadModelDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        // SQLite has no timestamp type that sorts and compares: store UTC ticks, which do.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+/// <summary>PostgreSQL (production, several dashboard instances). Also holds Quartz's clustered job store tables.</summary>
+public sealed class PostgresReadModelDbContext(DbContextOptions<PostgresReadModelDbContext> options) : ReadModelDbContext(options);

@@ -1,0 +1,269 @@
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.ReadModel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BatchOps.Dashboard.Sync;
+
+/// <summary>What one indexing pass did, for logs, tests and the sync budget check.</summary>
+public sealed record IndexPass(int StateMachines, int ListExecutionsCalls, int NewExecutions, int ChangedExecutions);
+
+/// <summary>
+/// Keeps the executions table in step with ListExecutions, per state machine: new executions newest-first until
+/// known ground (the newest start date already stored), then running (and redriven) ones refreshed. An execution
+/// whose status or redrive count changed is flagged for the history job.
+/// </summary>
+public sealed partial class ExecutionIndexer(
+    IAmazonStepFunctions stepFunctions,
+    IDbContextFactory<ReadModelDbContext> contexts,
+    IOptions<SyncOptions> options,
+    TimeProvider time,
+    ReadModelChanges changes,
+    ILogger<ExecutionIndexer> logger)
+{
+    public const string StateMachinesKey = "state-machines";
+
+    public static string CursorKey(string stateMachineArn) => "executions:" + stateMachineArn;
+
+    public async Task<IndexPass> RunAsync(CancellationToken cancellationToken)
+    {
+        var machines = await SyncStateMachinesAsync(cancellationToken).ConfigureAwait(false);
+        var calls = 0;
+        var added = 0;
+        var changed = 0;
+        foreach (var machine in machines)
+        {
+            var pass = await SyncExecutionsAsync(machine, cancellationToken).ConfigureAwait(false);
+            calls += pass.ListExecutionsCalls;
+            added += pass.NewExecutions;
+            changed += pass.ChangedExecutions;
+        }
+
+        if (added + changed > 0)
+        {
+            changes.Publish(ReadModelChangeKind.Executions);
+        }
+
+        return new IndexPass(machines.Count, calls, added, changed);
+    }
+
+    public async Task<IReadOnlyList<StateMachineRecord>> SyncStateMachinesAsync(CancellationToken cancellationToken)
+    {
+        var listed = new List<StateMachineListItem>();
+        await foreach (var item in stepFunctions.ListStateMachinesItemsAsync(new ListStateMachinesRequest(), cancellationToken).ConfigureAwait(false))
+        {
+            listed.Add(item);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var known = await db.StateMachines.ToDictionaryAsync(m => m.Arn, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        foreach (var item in listed)
+        {
+            if (!known.TryGetValue(item.StateMachineArn, out var record))
+            {
+                record = new StateMachineRecord { Arn = item.StateMachineArn, Name = item.Name, Type = item.Type };
+                db.StateMachines.Add(record);
+                known[record.Arn] = record;
+            }
+
+            record.Name = item.Name;
+            record.Type = item.Type;
+            record.CreatedAt = item.CreationDate.ToUniversalTime();
+            record.SeenAt = now;
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+
+        // Express workflows have no ListExecutions history to index.
+        return [.. known.Values.Where(m => m.Type == "STANDARD" && listed.Any(l => l.StateMachineArn == m.Arn)).OrderBy(m => m.Name, StringComparer.Ordinal)];
+    }
+
+    public async Task<IndexPass> SyncExecutionsAsync(StateMachineRecord machine, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        var key = CursorKey(machine.Arn);
+        DateTimeOffset? knownGround;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            knownGround = (await db.SyncCursors.AsNoTracking().FirstOrDefaultAsync(c => c.Key == key, cancellationToken).ConfigureAwait(false))?.NewestStartDate;
+        }
+
+        var calls = 0;
+        var added = 0;
+        var changed = 0;
+        DateTimeOffset? newest = knownGround;
+        string? newestArn = null;
+
+        // 1. New executions, newest first, until a page reaches what we already have.
+        string? token = null;
+        do
+        {
+            var page = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, MaxResults = options.Value.PageSize, NextToken = token }, cancellationToken).ConfigureAwait(false);
+            calls++;
+            var (a, c) = await UpsertAsync(machine, page.Executions, cancellationToken).ConfigureAwait(false);
+            added += a;
+            changed += c;
+            foreach (var e in page.Executions)
+            {
+                if (newest is null || e.StartDate > newest)
+                {
+                    newest = e.StartDate.ToUniversalTime();
+                    newestArn = e.ExecutionArn;
+                }
+            }
+
+            token = page.NextToken;
+            if (knownGround is { } ground && page.Executions.Any(e => e.StartDate <= ground))
+            {
+                break;
+            }
+        }
+        while (token is not null);
+
+        // 2. Executions we hold as running: ask which still are; describe the ones that stopped.
+        var running = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var e in stepFunctions.ListExecutionsItemsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, StatusFilter = "RUNNING", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false))
+        {
+            running.Add(e.ExecutionArn);
+            var (a, c) = await UpsertAsync(machine, [e], cancellationToken).ConfigureAwait(false);
+            added += a;
+            changed += c;
+        }
+
+        // 3. Redrives of older executions do not appear as new: the newest redriven page catches them.
+        var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = "REDRIVEN", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
+        {
+            var (a, c) = await UpsertAsync(machine, redriven.Executions, cancellationToken).ConfigureAwait(false);
+            added += a;
+            changed += c;
+        }
+
+        changed += await RefreshStoppedAsync(machine, running, cancellationToken).ConfigureAwait(false);
+        await FlagAgedRunningHistoriesAsync(machine, cancellationToken).ConfigureAwait(false);
+
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var cursor = await db.SyncCursors.FindAsync([key], cancellationToken).ConfigureAwait(false);
+            if (cursor is null)
+            {
+                cursor = new SyncCursorRecord { Key = key };
+                db.SyncCursors.Add(cursor);
+            }
+
+            cursor.NewestStartDate = newest;
+            cursor.NewestArn = newestArn ?? cursor.NewestArn;
+            cursor.LastAttemptAt = cursor.LastSuccessAt = time.GetUtcNow();
+            cursor.LastError = null;
+            cursor.ConsecutiveFailures = 0;
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (added + changed > 0)
+        {
+            LogIndexed(machine.Name, added, changed, calls);
+        }
+
+        return new IndexPass(1, calls, added, changed);
+    }
+
+    /// <summary>Inserts new executions and updates changed ones; returns (added, changed).</summary>
+    private async Task<(int Added, int Changed)> UpsertAsync(StateMachineRecord machine, List<ExecutionListItem> items, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var arns = items.Select(i => i.ExecutionArn).ToList();
+        var existing = await db.Executions.Where(e => arns.Contains(e.Arn)).ToDictionaryAsync(e => e.Arn, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var added = 0;
+        var changed = 0;
+        foreach (var item in items)
+        {
+            if (!existing.TryGetValue(item.ExecutionArn, out var record))
+            {
+                record = new ExecutionRecord
+                {
+                    Arn = item.ExecutionArn,
+                    StateMachineArn = machine.Arn,
+                    StateMachineName = machine.Name,
+                    Name = item.Name,
+                    Status = item.Status,
+                    NeedsHistory = true,
+                    UpdatedAt = now,
+                };
+                db.Executions.Add(record);
+                existing[record.Arn] = record;
+                added++;
+            }
+            else if (record.Status != item.Status || record.RedriveCount != (item.RedriveCount ?? 0))
+            {
+                record.NeedsHistory = true;
+                record.UpdatedAt = now;
+                changed++;
+            }
+            else
+            {
+                continue;
+            }
+
+            record.Status = item.Status;
+            record.StartDate = item.StartDate.ToUniversalTime();
+            record.StopDate = item.StopDate?.ToUniversalTime();
+            record.RedriveCount = item.RedriveCount ?? 0;
+            record.RedriveDate = item.RedriveDate?.ToUniversalTime();
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return (added, changed);
+    }
+
+    private async Task<int> RefreshStoppedAsync(StateMachineRecord machine, HashSet<string> running, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var stale = await db.Executions.Where(e => e.StateMachineArn == machine.Arn && e.Status == "RUNNING").ToListAsync(cancellationToken).ConfigureAwait(false);
+        var changed = 0;
+        foreach (var record in stale.Where(r => !running.Contains(r.Arn)))
+        {
+            try
+            {
+                var described = await stepFunctions.DescribeExecutionAsync(new DescribeExecutionRequest { ExecutionArn = record.Arn }, cancellationToken).ConfigureAwait(false);
+                ExecutionMapping.Apply(record, described);
+            }
+            catch (ExecutionDoesNotExistException)
+            {
+                // Past the 90-day retention: keep what we knew, stop asking.
+                record.Status = "EXPIRED";
+            }
+
+            record.NeedsHistory = true;
+            record.UpdatedAt = time.GetUtcNow();
+            changed++;
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return changed;
+    }
+
+    /// <summary>Running executions gain attempts without changing status: fetch their history again when it has aged.</summary>
+    private async Task FlagAgedRunningHistoriesAsync(StateMachineRecord machine, CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow() - options.Value.RunningHistoryRefresh;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var aged = await db.Executions
+            .Where(e => e.StateMachineArn == machine.Arn && e.Status == "RUNNING" && !e.NeedsHistory)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var record in aged.Where(r => r.HistoryFetchedAt is null || r.HistoryFetchedAt < before))
+        {
+            record.NeedsHistory = true;
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Indexed {StateMachine}: {Added} new, {Changed} changed executions in {Calls} ListExecutions pages")]
+    private partial void LogIndexed(string stateMachine, int added, int changed, int calls);
+}
