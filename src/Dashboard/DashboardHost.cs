@@ -58,17 +58,9 @@ public static class DashboardHost
             sandbox?.Endpoint,
             configuration["BatchOps:ConsoleRegion"] ?? configuration["Aws:Region"] ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1"));
 
-        // Read model.
-        services.AddOptions<ReadModelOptions>()
-            .Bind(configuration.GetSection(ReadModelOptions.SectionName))
-            .Configure(o => o.Password ??= configuration.GetConnectionString("ReadModelPassword"))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddSingleton<ReadModelContextFactory>();
-        services.AddSingleton<IDbContextFactory<ReadModelDbContext>>(sp => sp.GetRequiredService<ReadModelContextFactory>());
-        services.AddSingleton<ReadModelChanges>();
-        var readModel = configuration.GetSection(ReadModelOptions.SectionName).Get<ReadModelOptions>() ?? new ReadModelOptions();
-        readModel.Password ??= configuration.GetConnectionString("ReadModelPassword");
+        // Read model and sync.
+        services.AddBatchOpsReadModel(configuration);
+        var readModel = ReadModelServiceCollectionExtensions.ReadModelOptionsFrom(configuration);
         services.AddBatchOpsSync(configuration, readModel, readModel.Provider == ReadModelProvider.Postgres ? ReadModelContextFactory.PostgresConnectionString(readModel) : null);
 
         // Pages.
@@ -109,6 +101,7 @@ public static class DashboardHost
                 : Results.NotFound($"The sandbox has no output for {task} (unknown task, or stopped more than an hour ago)."));
         }
 
+        app.MapGet("/error", () => Results.Problem("The dashboard hit an unexpected error; it is logged on the server.")).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.Lifetime.ApplicationStarted.Register(() => Announce(app));
     }

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace BatchOps.Dashboard.Tests;
 
-public sealed class HostTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class HostTests(WebApplicationFactory<BatchOps.Dashboard.Components.App> factory) : IClassFixture<WebApplicationFactory<BatchOps.Dashboard.Components.App>>
 {
     [Fact]
     public async Task Health_check_answers_healthy_once_the_aws_settings_validate()

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace BatchOps.Dashboard.Sync;
 
-/// <summary>What one indexing pass did, for logs, tests and the sync budget check.</summary>
+/// <summary>What one indexing pass did, for logs, tests and the sync budget check (every ListExecutions call counts).</summary>
 public sealed record IndexPass(int StateMachines, int ListExecutionsCalls, int NewExecutions, int ChangedExecutions);
 
 /// <summary>
@@ -22,6 +22,9 @@ public sealed partial class ExecutionIndexer(
     ILogger<ExecutionIndexer> logger)
 {
     public const string StateMachinesKey = "state-machines";
+
+    // Per instance: when this instance last swept each state machine's redriven executions.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastRedriveSweep = new(StringComparer.Ordinal);
 
     public static string CursorKey(string stateMachineArn) => "executions:" + stateMachineArn;
 
@@ -96,11 +99,13 @@ public sealed partial class ExecutionIndexer(
         string? newestArn = null;
 
         // 1. New executions, newest first, until a page reaches what we already have.
+        var scanned = new List<ExecutionListItem>();
         string? token = null;
         do
         {
             var page = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, MaxResults = options.Value.PageSize, NextToken = token }, cancellationToken).ConfigureAwait(false);
             calls++;
+            scanned.AddRange(page.Executions);
             var (a, c) = await UpsertAsync(machine, page.Executions, cancellationToken).ConfigureAwait(false);
             added += a;
             changed += c;
@@ -121,25 +126,43 @@ public sealed partial class ExecutionIndexer(
         }
         while (token is not null);
 
-        // 2. Executions we hold as running: ask which still are; describe the ones that stopped.
-        var running = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var e in stepFunctions.ListExecutionsItemsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, StatusFilter = "RUNNING", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false))
+        // 2. Executions we hold as running but the scan did not reach (started before known ground): ask which still
+        //    are, in one filtered listing, and describe the ones that stopped. Skipped when there are none.
+        var running = new HashSet<string>(scanned.Where(e => e.Status == "RUNNING").Select(e => e.ExecutionArn), StringComparer.Ordinal);
+        var seen = new HashSet<string>(scanned.Select(e => e.ExecutionArn), StringComparer.Ordinal);
+        if (await HasUnscannedRunningAsync(machine, seen, cancellationToken).ConfigureAwait(false))
         {
-            running.Add(e.ExecutionArn);
-            var (a, c) = await UpsertAsync(machine, [e], cancellationToken).ConfigureAwait(false);
-            added += a;
-            changed += c;
+            await foreach (var page in stepFunctions.ListExecutionsPagesAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, StatusFilter = "RUNNING", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false))
+            {
+                calls++;
+                running.UnionWith(page.Executions.Select(e => e.ExecutionArn));
+                seen.UnionWith(page.Executions.Select(e => e.ExecutionArn));
+                var (a, c) = await UpsertAsync(machine, page.Executions, cancellationToken).ConfigureAwait(false);
+                added += a;
+                changed += c;
+            }
         }
 
-        // 3. Redrives of older executions do not appear as new: the newest redriven page catches them.
-        var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = "REDRIVEN", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
+        // 3. Redrives of older executions do not appear as new: a sweep of the newest redriven page, on its own
+        //    (slower) interval, catches those that finished between two passes.
+        if (RedriveSweepDue(machine.Arn))
         {
+            var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = "REDRIVEN", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
+            calls++;
             var (a, c) = await UpsertAsync(machine, redriven.Executions, cancellationToken).ConfigureAwait(false);
             added += a;
             changed += c;
+            foreach (var e in redriven.Executions)
+            {
+                seen.Add(e.ExecutionArn);
+                if (e.Status == "RUNNING")
+                {
+                    running.Add(e.ExecutionArn);
+                }
+            }
         }
 
-        changed += await RefreshStoppedAsync(machine, running, cancellationToken).ConfigureAwait(false);
+        changed += await RefreshStoppedAsync(machine, running, seen, cancellationToken).ConfigureAwait(false);
         await FlagAgedRunningHistoriesAsync(machine, cancellationToken).ConfigureAwait(false);
 
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
@@ -221,12 +244,33 @@ public sealed partial class ExecutionIndexer(
         return (added, changed);
     }
 
-    private async Task<int> RefreshStoppedAsync(StateMachineRecord machine, HashSet<string> running, CancellationToken cancellationToken)
+    private async Task<bool> HasUnscannedRunningAsync(StateMachineRecord machine, HashSet<string> seen, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var running = await db.Executions.AsNoTracking().Where(e => e.StateMachineArn == machine.Arn && e.Status == "RUNNING").Select(e => e.Arn).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return running.Any(arn => !seen.Contains(arn));
+    }
+
+    private bool RedriveSweepDue(string stateMachineArn)
+    {
+        var now = time.GetUtcNow();
+        var last = _lastRedriveSweep.GetOrAdd(stateMachineArn, _ => now);
+        if (now - last < options.Value.RedriveSweepInterval)
+        {
+            return false;
+        }
+
+        _lastRedriveSweep[stateMachineArn] = now;
+        return true;
+    }
+
+    /// <summary>Running rows that no listing this pass reported as running have stopped (or were redriven and stopped): describe them.</summary>
+    private async Task<int> RefreshStoppedAsync(StateMachineRecord machine, HashSet<string> running, HashSet<string> seen, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var stale = await db.Executions.Where(e => e.StateMachineArn == machine.Arn && e.Status == "RUNNING").ToListAsync(cancellationToken).ConfigureAwait(false);
         var changed = 0;
-        foreach (var record in stale.Where(r => !running.Contains(r.Arn)))
+        foreach (var record in stale.Where(r => !running.Contains(r.Arn) && !seen.Contains(r.Arn)))
         {
             try
             {

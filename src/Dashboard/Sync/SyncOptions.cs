@@ -16,6 +16,10 @@ public sealed class SyncOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan StoppedTasksInterval { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often each state machine's newest redriven executions are listed (redrives of older executions).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RedriveSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>ListExecutions MaxResults (1-1000).</summary>
     [Range(1, 1000)]
     public int PageSize { get; set; } = 100;

@@ -28,6 +28,8 @@ namespace BatchOps.Sandbox.Http;
 /// </summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
+    private int _disposed;
+
     /// <summary>The documented default: http://127.0.0.1:4599.</summary>
     public const string DefaultUrl = "http://127.0.0.1:4599";
 
@@ -265,8 +267,14 @@ public sealed class SandboxServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the clock, every task process and the HTTP server. Idempotent (a host and its owner may both dispose it).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _clock.ConfigureAwait(false);
         await Ecs.StopAllAsync().ConfigureAwait(false);

@@ -17,8 +17,6 @@ public sealed class LocalSandbox : IAsyncDisposable
         TemplatePath = templatePath;
     }
 
-    private int _disposed;
-
     public SandboxServer Server { get; }
 
     /// <summary>State machine name → ARN, from the deployed template.</summary>
@@ -72,14 +70,8 @@ public sealed class LocalSandbox : IAsyncDisposable
         yield return new("Aws:Endpoints:Scheduler", url);
     }
 
-    /// <summary>Idempotent: both the host (on stop) and Program (on a failed start) dispose it.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
-        {
-            await Server.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Both the host (on stop) and Program (after a failed start) dispose it; the server allows that.</summary>
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
 
     /// <summary>The sandbox's own logs go to the dashboard's logging pipeline.</summary>
     private sealed class ForwardingLoggerProvider(ILoggerFactory factory) : ILoggerProvider

@@ -1,0 +1,94 @@
+using BatchOps.Aws;
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.ReadModel;
+using BatchOps.Dashboard.Sync;
+using BatchOps.Dashboard.Sync.Jobs;
+using BatchOps.TestSupport;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace BatchOps.Dashboard.Tests.Infrastructure;
+
+/// <summary>
+/// The dashboard's sync services wired as the app wires them (src/Aws clients over HTTP, the real read model), pointed
+/// at an AWS endpoint (the sandbox), with every Step Functions call counted.
+/// </summary>
+public sealed class SyncHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public SyncHarness(Uri endpoint, ReadModelDatabase database, IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>(database.Settings)
+        {
+            ["Aws:Region"] = "us-east-1",
+            ["Aws:AccessKeyId"] = "sandbox",
+            ["Aws:SecretAccessKey"] = "sandbox-secret",
+            ["Aws:Endpoints:SFN"] = endpoint.ToString(),
+            ["Aws:Endpoints:ECS"] = endpoint.ToString(),
+            ["Aws:Endpoints:Scheduler"] = endpoint.ToString(),
+            ["Aws:BaseDelay"] = "00:00:00.010",
+            ["Aws:MaxBackoff"] = "00:00:00.100",
+            ["Aws:RequestTimeout"] = "00:00:05",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new TestEnvironment());
+        services.AddBatchOpsAws(configuration);
+        services.AddBatchOpsReadModel(configuration);
+        services.AddBatchOpsSync(configuration, ReadModelServiceCollectionExtensions.ReadModelOptionsFrom(configuration), null);
+        // The same client over HTTP (TestSupport's, with short backoff), wrapped to count requests.
+        services.AddSingleton(_ => new CountingStepFunctions(new TestClients(endpoint).StepFunctions));
+        services.AddSingleton<IAmazonStepFunctions>(sp => sp.GetRequiredService<CountingStepFunctions>());
+        _services = services.BuildServiceProvider();
+        Database = database;
+    }
+
+    public ReadModelDatabase Database { get; }
+
+    public CountingStepFunctions StepFunctions => _services.GetRequiredService<CountingStepFunctions>();
+
+    public ExecutionIndexer Indexer => _services.GetRequiredService<ExecutionIndexer>();
+
+    public HistorySynchronizer Histories => _services.GetRequiredService<HistorySynchronizer>();
+
+    public StoppedTaskCapture StoppedTasks => _services.GetRequiredService<StoppedTaskCapture>();
+
+    public SyncStatusStore Status => _services.GetRequiredService<SyncStatusStore>();
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
+    /// <summary>Runs a Quartz job class the way the scheduler would (failures recorded, not thrown).</summary>
+    public async Task RunJobAsync<TJob>()
+        where TJob : SyncJob
+    {
+        var job = ActivatorUtilities.CreateInstance<TJob>(_services);
+        await job.Execute(null!, CancellationToken.None);
+    }
+
+    public async Task<List<ExecutionRecord>> ExecutionsAsync()
+    {
+        await using var db = await Database.Contexts.CreateDbContextAsync();
+        return await db.Executions.AsNoTracking().ToListAsync();
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    private sealed class TestEnvironment : Microsoft.Extensions.Hosting.IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Development";
+        public string ApplicationName { get; set; } = "BatchOps.Dashboard.Tests";
+        public string ContentRootPath { get; set; } = Path.GetTempPath();
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}

@@ -1,0 +1,162 @@
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.ReadModel;
+using BatchOps.Dashboard.Sync.Jobs;
+using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Sandbox.Hosting;
+using BatchOps.Sandbox.Http;
+using BatchOps.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchOps.Dashboard.Tests.Sync;
+
+/// <summary>The sync jobs against the sandbox over HTTP, writing a real SQLite read model.</summary>
+public sealed class SandboxSyncTests : IAsyncLifetime
+{
+    private const string PassDefinition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""";
+    private const string FailDefinition = """{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Export.Failed","Cause":"no rows"}}}""";
+
+    private SandboxServer _sandbox = null!;
+    private ReadModelDatabase _database = null!;
+    private SyncHarness _sync = null!;
+    private IAmazonStepFunctions _sfn = null!;
+
+    public async Task InitializeAsync()
+    {
+        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
+        _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
+        _sync = new SyncHarness(_sandbox.Endpoint, _database, new Dictionary<string, string?> { ["Sync:RedriveSweepInterval"] = "01:00:00" });
+        _sfn = new TestClients(_sandbox.Endpoint).StepFunctions;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sync.DisposeAsync();
+        await _database.DisposeAsync();
+        await _sandbox.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Syncing_1000_new_executions_uses_the_list_pages_that_hold_them_plus_one()
+    {
+        var machine = await CreateAsync("quick", PassDefinition);
+        await StartAsync(machine, 1000, "first");
+        await _sync.Indexer.RunAsync(CancellationToken.None);
+        await StartAsync(machine, 1000, "second");
+        _sync.StepFunctions.Reset();
+
+        var pass = await _sync.Indexer.RunAsync(CancellationToken.None);
+
+        var pagesHoldingThem = (int)Math.Ceiling(1000 / 100.0);
+        var calls = _sync.StepFunctions.ListExecutionsRequests.Count(r => r.StateMachineArn == machine);
+        Assert.InRange(calls, pagesHoldingThem, pagesHoldingThem + 1);
+        Assert.Equal(calls, pass.ListExecutionsCalls);
+        Assert.Equal(1000, pass.NewExecutions);
+        Assert.Equal(2000, (await _sync.ExecutionsAsync()).Count(e => e.StateMachineArn == machine));
+    }
+
+    [Fact]
+    public async Task Throttling_and_server_errors_slow_the_sync_but_it_completes()
+    {
+        var quick = await CreateAsync("quick", PassDefinition);
+        var failing = await CreateAsync("export", FailDefinition);
+        await StartAsync(quick, 30, "ok");
+        await StartAsync(failing, 5, "bad");
+        // Fewer faults per operation than the client's attempts (4): every call gets through in the end.
+        foreach (var operation in new[] { "ListStateMachines", "ListExecutions", "DescribeExecution", "GetExecutionHistory" })
+        {
+            _sandbox.Faults.Inject(new ApiFault(operation, ApiFaultKind.Throttle, 2));
+            _sandbox.Faults.Inject(new ApiFault(operation, ApiFaultKind.ServerError, 1));
+        }
+
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+        await _sync.RunJobAsync<ExecutionHistoryJob>();
+        await _sync.RunJobAsync<ExecutionHistoryJob>();
+
+        var rows = await _sync.ExecutionsAsync();
+        Assert.Equal(35, rows.Count);
+        Assert.All(rows, r => Assert.False(r.NeedsHistory));
+        Assert.Equal(5, rows.Count(r => r is { Status: "FAILED", Error: "Export.Failed", Cause: "no rows" }));
+        Assert.False((await _sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
+        Assert.True(_sync.StepFunctions.Calls("GetExecutionHistory") >= 35);
+    }
+
+    [Fact]
+    public async Task A_sync_that_fails_past_its_retries_is_recorded_and_the_next_run_loses_nothing()
+    {
+        var quick = await CreateAsync("quick", PassDefinition);
+        await StartAsync(quick, 10, "before");
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+        var goodSync = (await _sync.Status.GetHealthAsync(CancellationToken.None)).LastGoodSync;
+
+        // AWS keeps failing for one whole run (the client's 4 attempts), while new executions start.
+        _sandbox.Faults.Inject(new ApiFault("ListStateMachines", ApiFaultKind.ServerError, 4));
+        await StartAsync(quick, 10, "during");
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+
+        var health = await _sync.Status.GetHealthAsync(CancellationToken.None);
+        Assert.True(health.IsStale);
+        Assert.Equal(goodSync, health.LastGoodSync);
+        Assert.Contains("InternalServerException", health.LastError, StringComparison.Ordinal);
+        Assert.Equal(10, (await _sync.ExecutionsAsync()).Count);
+
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+
+        Assert.False((await _sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
+        Assert.Equal(20, (await _sync.ExecutionsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task With_the_sandbox_stopped_sync_marks_the_data_stale_and_the_read_model_still_answers()
+    {
+        var quick = await CreateAsync("quick", PassDefinition);
+        await StartAsync(quick, 3, "kept");
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+        await _sync.RunJobAsync<ExecutionHistoryJob>();
+
+        await _sandbox.DisposeAsync();
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+
+        var health = await _sync.Status.GetHealthAsync(CancellationToken.None);
+        Assert.True(health.IsStale);
+        Assert.NotNull(health.LastGoodSync);
+        Assert.NotNull(health.LastError);
+        var page = await new BatchOps.Dashboard.Features.Executions.ExecutionQueries(_database.Contexts, TimeProvider.System).GetPageAsync(new(), CancellationToken.None);
+        Assert.Equal(3, page.Total);
+    }
+
+    [Fact]
+    public async Task A_redrive_of_an_older_execution_is_found_by_the_redrive_sweep()
+    {
+        await using var sync = new SyncHarness(_sandbox.Endpoint, _database, new Dictionary<string, string?> { ["Sync:RedriveSweepInterval"] = "00:00:00" });
+        var failing = await CreateAsync("export", FailDefinition);
+        var arn = (await StartAsync(failing, 1, "old"))[0];
+        await sync.Indexer.RunAsync(CancellationToken.None);
+        await sync.Histories.SyncPendingAsync(CancellationToken.None);
+
+        await _sfn.RedriveExecutionAsync(new RedriveExecutionRequest { ExecutionArn = arn });
+        await _sandbox.StepFunctions.WhenIdleAsync();
+        await sync.Indexer.RunAsync(CancellationToken.None);
+        await sync.Histories.SyncPendingAsync(CancellationToken.None);
+
+        await using var db = await _database.Contexts.CreateDbContextAsync();
+        var row = await db.Executions.SingleAsync(e => e.Arn == arn);
+        Assert.Equal(1, row.RedriveCount);
+        Assert.Equal(1, await db.Redrives.CountAsync(r => r.ExecutionArn == arn));
+    }
+
+    private async Task<string> CreateAsync(string name, string definition) =>
+        (await _sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = name, Definition = definition, RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
+
+    private async Task<List<string>> StartAsync(string machine, int count, string prefix)
+    {
+        var arns = new List<string>();
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(50))
+        {
+            var started = await Task.WhenAll(chunk.Select(i => _sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = $"{prefix}-{i:D4}", Input = "{}" })));
+            arns.AddRange(started.Select(s => s.ExecutionArn));
+        }
+
+        await _sandbox.StepFunctions.WhenIdleAsync();
+        return arns;
+    }
+}
