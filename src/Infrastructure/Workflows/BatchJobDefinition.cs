@@ -95,7 +95,7 @@ public static class BatchJobDefinition
                     ["commands.$"] = "$.commands",
                     ["environment.$"] = "$.environment",
                     ["attempt.$"] = "States.MathAdd($.attempt, 1)",
-                    ["delaySeconds.$"] = "States.ArrayGetItem(States.Array(10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120), $.attempt)",
+                    ["delaySeconds.$"] = "States.ArrayGetItem(States.Array(10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120), States.MathAdd($.attempt, -1))",
                 },
                 ["Next"] = "Wait before retry",
             },

@@ -145,7 +145,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         TimeSpan delay;
         if (state["Seconds"] is { } seconds)
         {
-            delay = TimeSpan.FromSeconds(seconds.GetValue<double>());
+            delay = TimeSpan.FromSeconds(seconds.ToDouble());
         }
         else if (state["SecondsPath"] is { } secondsPath)
         {
@@ -482,8 +482,8 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
         if (state[field + "Path"] is { } path)
         {
             var value = JsonPath.Parse(path.GetValue<string>()).Select(input);
-            return value?.GetValueKind() == JsonValueKind.Number && value.GetValue<double>() > 0
-                ? (long)value.GetValue<double>()
+            return value?.GetValueKind() == JsonValueKind.Number && value.ToDouble() > 0
+                ? (long)value.ToDouble()
                 : throw new StatesException(AslErrors.Runtime, $"The {field}Path parameter does not reference a positive integer: {value?.ToJsonString() ?? "null"}");
         }
 

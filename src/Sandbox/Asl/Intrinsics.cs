@@ -73,7 +73,7 @@ public static class Intrinsics
     {
         if (node is JsonValue v && v.GetValueKind() == JsonValueKind.Number)
         {
-            var d = v.GetValue<double>();
+            var d = v.ToDouble();
             if (Math.Abs(d - Math.Round(d)) < double.Epsilon)
             {
                 return (long)d;
@@ -86,7 +86,7 @@ public static class Intrinsics
     /// <summary>MathAdd and MathRandom round their arguments half up (Java's Math.round), as Step Functions does.</summary>
     private static long Rounded(Call call, JsonNode? node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-            ? (long)Math.Floor(v.GetValue<double>() + 0.5)
+            ? (long)Math.Floor(v.ToDouble() + 0.5)
             : throw Fail(call, $"Expected a number; got {Describe(node)}.");
 
     /// <summary>States.Format renders objects and arrays the way Java's toString does: {a=1, b=[x, y]}.</summary>

@@ -55,6 +55,23 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nested_intrinsics_pass_numbers_to_each_other_and_to_wait_seconds_path()
+    {
+        // States.MathAdd's result feeds States.ArrayGetItem without a round trip through JSON text (batch-job's backoff).
+        var machine = await CreateAsync("backoff", """
+            {"StartAt":"Pick","States":{
+              "Pick":{"Type":"Pass","Parameters":{"delay.$":"States.ArrayGetItem(States.Array(0, 1, 2), States.MathAdd($.attempt, -1))"},"Next":"Wait"},
+              "Wait":{"Type":"Wait","SecondsPath":"$.delay","End":true}}}
+            """);
+
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = """{"attempt":1}""" });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);
+        Assert.Equal(0, JsonNode.Parse(described.Output!)!["delay"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Starting_the_same_name_twice_is_idempotent_with_the_same_input_and_an_error_otherwise()
     {
         var machine = await CreateAsync("waits", """{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":36000,"End":true}}}""");

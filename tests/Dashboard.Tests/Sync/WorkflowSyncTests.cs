@@ -1,0 +1,144 @@
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.Features.Executions;
+using BatchOps.Dashboard.Features.StoppedTasks;
+using BatchOps.Dashboard.ReadModel;
+using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Sandbox.Ecs;
+using BatchOps.Sandbox.Hosting;
+using BatchOps.Sandbox.Http;
+using BatchOps.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchOps.Dashboard.Tests.Sync;
+
+/// <summary>
+/// The checked-in CDK workflows run in the sandbox with the real worker; the sync turns what happened into task runs,
+/// stopped tasks and links, the way the pages show them.
+/// </summary>
+public sealed class WorkflowSyncTests : IAsyncLifetime
+{
+    private SandboxServer _sandbox = null!;
+    private ReadModelDatabase _database = null!;
+    private SyncHarness _sync = null!;
+    private IAmazonStepFunctions _sfn = null!;
+    private Dictionary<string, string> _machines = null!;
+
+    public async Task InitializeAsync()
+    {
+        var ecs = new EcsSandboxOptions();
+        ecs.Images[SandboxImages.WorkerImage] = ["dotnet", BuiltApps.Dll("Worker", "BatchOps.Worker")];
+        // 10× clock: the workflow's 10 s and 20 s backoffs pass in 3 s, while real-time noise (process start, JIT) stays
+        // small in sandbox time, so the delays the timeline reads can be checked.
+        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(10), ecsOptions: ecs);
+        var deployed = _sandbox.Deploy(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
+        _machines = deployed.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
+        _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
+        _sync = new SyncHarness(_sandbox.Endpoint, _database);
+        _sfn = new TestClients(_sandbox.Endpoint).StepFunctions;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sync.DisposeAsync();
+        await _database.DisposeAsync();
+        await _sandbox.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Every_attempt_of_a_retried_batch_job_is_a_task_run_with_its_stop_reason_exit_code_and_backoff()
+    {
+        _sandbox.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer);
+        var arn = await RunAsync("batch-job", "sync-inventory", """{"commands":["fail","2","upstream returned 503"],"environment":[]}""");
+
+        await SyncAllAsync();
+
+        var detail = (await new ExecutionDetailQueries(_database.Contexts).GetAsync(arn, CancellationToken.None))!;
+        Assert.Equal("FAILED", detail.Execution.Status);
+        Assert.Equal(StopReasonClass.ApplicationExit, detail.Execution.ReasonClass);
+        var attempts = detail.TaskRuns.Where(r => r.StateName == "Run worker").OrderBy(r => r.Attempt).ToList();
+        Assert.Equal([1, 2, 3], attempts.Select(a => a.Attempt));
+        Assert.Equal(("TaskFailedToStart", StopReasonClass.ImagePull, (int?)null), (attempts[0].StopCode, attempts[0].ReasonClass!.Value, attempts[0].ExitCode));
+        Assert.StartsWith("CannotPullContainerError", attempts[0].StoppedReason, StringComparison.Ordinal);
+        Assert.All(attempts.Skip(1), a => Assert.Equal(("EssentialContainerExited", 2, StopReasonClass.ApplicationExit, true), (a.StopCode, a.ExitCode!.Value, a.ReasonClass!.Value, a.Retryable!.Value)));
+        // The workflow backs off 10 s, then 20 s (sandbox time), and the timeline reads it from the history.
+        Assert.InRange(attempts[0].DelayBeforeNextSeconds!.Value, 9.5, 13);
+        Assert.InRange(attempts[1].DelayBeforeNextSeconds!.Value, 19.5, 23);
+        Assert.Null(attempts[2].DelayBeforeNextSeconds);
+
+        // ECS's own record of the same tasks, kept after ECS forgets them, linked back to the execution.
+        var stopped = await new StoppedTaskQueries(_database.Contexts, TimeProvider.System).GetPageAsync(new StoppedTasksFilter(), CancellationToken.None);
+        var mine = stopped.Rows.Where(r => r.ExecutionArn == arn).OrderBy(r => r.Attempt).ToList();
+        Assert.Equal(3, mine.Count);
+        Assert.Equal([StopReasonClass.ImagePull, StopReasonClass.ApplicationExit, StopReasonClass.ApplicationExit], mine.Select(r => r.Task.ReasonClass));
+        Assert.Equal([null, 2, 2], mine.Select(r => r.Task.ExitCode));
+        Assert.All(mine, r => Assert.Equal("batchops-worker", r.Task.Family));
+    }
+
+    [Fact]
+    public async Task A_callback_job_run_is_linked_to_its_ecs_task_and_the_workers_error()
+    {
+        var arn = await RunAsync("callback-job", "reconcile", """{"commands":["fail","1","ledger locked"],"environment":[]}""");
+
+        await SyncAllAsync();
+
+        var detail = (await new ExecutionDetailQueries(_database.Contexts).GetAsync(arn, CancellationToken.None))!;
+        var run = Assert.Single(detail.TaskRuns, r => r.ResourceType == "ecs");
+        Assert.Equal(("runTask.waitForTaskToken", TaskRunOutcome.Failed, "BatchOps.Fatal"), (run.Resource, run.Outcome, run.Error));
+        Assert.Equal((StopReasonClass.ApplicationExit, false), (run.ReasonClass!.Value, run.Retryable!.Value));
+        // The exit code comes from ECS (the callback carries none): the captured stopped task supplies it.
+        Assert.NotNull(run.TaskArn);
+        Assert.Equal(1, detail.StoppedTasks[run.TaskArn!].ExitCode);
+        var entry = Assert.Single(RetryTimeline.Build(detail), e => e.Attempt?.ResourceType == "ecs");
+        Assert.Equal(1, entry.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_nightly_batch_links_parent_and_child_executions_both_ways()
+    {
+        var parent = await RunAsync("nightly-batch", "nightly", """{"commands":["echo","final"],"environment":[]}""");
+
+        await SyncAllAsync();
+
+        var queries = new ExecutionDetailQueries(_database.Contexts);
+        var detail = (await queries.GetAsync(parent, CancellationToken.None))!;
+        Assert.Equal("SUCCEEDED", detail.Execution.Status);
+        Assert.Equal(3, detail.Children.Count);
+        foreach (var child in detail.Children)
+        {
+            Assert.Equal("SUCCEEDED", child.Status);
+            Assert.Equal(parent, (await queries.GetAsync(child.Arn, CancellationToken.None))!.Parent!.Arn);
+        }
+    }
+
+    [Fact]
+    public async Task A_rerun_names_the_execution_it_reruns_and_both_show_the_link()
+    {
+        var original = await RunAsync("batch-job", "import", """{"commands":["fail","1","bad header"],"environment":[]}""");
+        var rerun = await RunAsync("batch-job", "import-rerun-1", $$$"""{"commands":["echo","ok"],"environment":[],"_batchops":{"rerunOf":"{{{original}}}"}}""");
+
+        await SyncAllAsync();
+
+        var queries = new ExecutionDetailQueries(_database.Contexts);
+        Assert.Equal(original, (await queries.GetAsync(rerun, CancellationToken.None))!.RerunOf!.Arn);
+        var detail = (await queries.GetAsync(original, CancellationToken.None))!;
+        Assert.Equal(rerun, Assert.Single(detail.Reruns).Arn);
+        Assert.Contains(RetryTimeline.Build(detail), e => e.Kind == TimelineEntryKind.Rerun && e.Execution!.Arn == rerun);
+    }
+
+    private async Task<string> RunAsync(string machine, string name, string input)
+    {
+        var started = await _sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = _machines[machine], Name = name, Input = input });
+        await _sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        return started.ExecutionArn;
+    }
+
+    private async Task SyncAllAsync()
+    {
+        await _sync.Indexer.RunAsync(CancellationToken.None);
+        while (await _sync.Histories.SyncPendingAsync(CancellationToken.None) > 0)
+        {
+        }
+
+        await _sync.StoppedTasks.RunAsync(CancellationToken.None);
+    }
+}
