@@ -1,18 +1,77 @@
 using System.Net;
-using Microsoft.AspNetCore.Mvc.Testing;
+using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.TestSupport;
 
 namespace BatchOps.Dashboard.Tests;
 
-public sealed class HostTests(WebApplicationFactory<BatchOps.Dashboard.Components.App> factory) : IClassFixture<WebApplicationFactory<BatchOps.Dashboard.Components.App>>
+/// <summary>Start-up, health and sign-in of the real dashboard process.</summary>
+public sealed class HostTests
 {
+    private static readonly Dictionary<string, string?> QuietSandbox = new() { ["Sandbox:SeedActivity"] = "false" };
+
     [Fact]
-    public async Task Health_check_answers_healthy_once_the_aws_settings_validate()
+    public async Task Health_answers_without_sign_in_and_pages_sign_in_the_local_operator_in_sandbox_mode()
     {
-        using var client = factory.CreateClient();
+        await using var dashboard = await DashboardProcess.StartAsync(QuietSandbox);
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = dashboard.BaseUrl };
 
-        using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        using var health = await anonymous.GetAsync(new Uri("/healthz", UriKind.Relative));
+        using var page = await anonymous.GetAsync(new Uri("/executions?status=FAILED", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Equal("/signin/local", page.Headers.Location!.AbsolutePath);
+
+        using var client = dashboard.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/executions?status=FAILED", UriKind.Relative));
+        Assert.Contains("Sandbox mode.", html, StringComparison.Ordinal);
+        Assert.Contains("local-operator", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_in_never_redirects_off_the_site()
+    {
+        await using var dashboard = await DashboardProcess.StartAsync(QuietSandbox);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = dashboard.BaseUrl };
+
+        using var response = await client.GetAsync(new Uri("/signin/local?returnUrl=//evil.example/x", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Aws_mode_in_production_refuses_to_start_without_a_sign_in()
+    {
+        var error = await StartFailsAsync(new() { ["BatchOps:Mode"] = "Aws", ["Aws:Region"] = "eu-west-1" });
+
+        Assert.Contains("AWS mode needs a sign-in", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_postgres_read_model_without_a_server_is_refused_at_start_naming_the_settings()
+    {
+        var error = await StartFailsAsync(new(QuietSandbox) { ["ReadModel:Provider"] = "Postgres" });
+
+        Assert.Contains("ReadModel:ConnectionString, or ReadModel:Host, ReadModel:Database and ReadModel:Username", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_mode_is_refused_at_start()
+    {
+        var error = await StartFailsAsync(new() { ["BatchOps:Mode"] = "Staging" });
+
+        Assert.Contains("BatchOps:Mode", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> StartFailsAsync(Dictionary<string, string?> settings)
+    {
+        var variables = settings.ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);
+        variables["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = ChildProcess.Start("dotnet", [BuiltApps.Dll("Dashboard", "BatchOps.Dashboard"), "--urls", "http://127.0.0.1:0"], variables);
+        var exit = await process.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exit);
+        return process.StandardError + string.Join('\n', process.StandardOutput);
     }
 }

@@ -10,6 +10,7 @@ public sealed partial class MainLayout
 {
     private TimeSettings timeSettings = TimeSettings.UtcDefault;
     private string? browserZone;
+    private bool interactive;
 
     [Inject] public required IJSRuntime JS { get; init; }
 
@@ -24,6 +25,7 @@ public sealed partial class MainLayout
         browserZone = await JS.InvokeAsync<string>("batchops.timeZone");
         var utc = await JS.InvokeAsync<string?>("batchops.getPreference", "utc") == "true";
         timeSettings = TimeSettings.FromBrowser(browserZone, utc);
+        interactive = true;
         StateHasChanged();
     }
 

@@ -1,0 +1,62 @@
+using BatchOps.Dashboard.Tests.Infrastructure;
+
+namespace BatchOps.Dashboard.Tests.Browser;
+
+/// <summary>
+/// One dashboard in sandbox mode, as `dotnet run --project src/Dashboard` starts it (real sandbox, real workflows and
+/// worker, seeded activity), with a 10× sandbox clock and fast sync so the retries finish within seconds; and Chromium.
+/// </summary>
+public sealed class SandboxDashboardFixture : IAsyncLifetime
+{
+    public DashboardProcess Dashboard { get; private set; } = null!;
+
+    public Infrastructure.Browser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>
+        {
+            ["Sandbox:TimeScale"] = "10",
+            ["Sync:ExecutionsInterval"] = "00:00:01",
+            ["Sync:HistoryInterval"] = "00:00:01",
+            ["Sync:StoppedTasksInterval"] = "00:00:02",
+            ["Sync:RunningHistoryRefresh"] = "00:00:01",
+            ["Sync:RedriveSweepInterval"] = "00:00:02",
+        });
+        Browser = await Infrastructure.Browser.LaunchAsync();
+
+        // Wait until the seeded failures (after their retries) and the redrive are in the read model.
+        using var client = Dashboard.CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var failed = await client.GetStringAsync(new Uri("/executions?status=FAILED", UriKind.Relative));
+            var stopped = await client.GetStringAsync(new Uri("/stopped-tasks?exit=2", UriKind.Relative));
+            if (failed.Contains("data-execution=\"sync-inventory", StringComparison.Ordinal)
+                && failed.Contains("redriven ×1", StringComparison.Ordinal)
+                && stopped.Contains("sync-inventory", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The sandbox activity did not reach the read model within 90 s; dashboard output:\n" + string.Join('\n', Dashboard.Process.StandardOutput) + Dashboard.Process.StandardError);
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await Dashboard.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SandboxDashboardCollection : ICollectionFixture<SandboxDashboardFixture>
+{
+    public const string Name = "sandbox dashboard";
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using BatchOps.TestSupport;
+using Microsoft.Playwright;
+
+namespace BatchOps.Dashboard.Tests.Infrastructure;
+
+/// <summary>
+/// Headless Debian Chromium driven by Playwright (Playwright cannot download its own browsers here). Installs the
+/// chromium package when it is missing, and fails loudly when it cannot.
+/// </summary>
+public sealed class Browser : IAsyncDisposable
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private readonly IPlaywright _playwright;
+
+    private Browser(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        Instance = browser;
+    }
+
+    public IBrowser Instance { get; }
+
+    public static async Task<Browser> LaunchAsync()
+    {
+        await EnsureChromiumAsync();
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            // As root, without a sandbox; no background traffic (the machine's network is closed).
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        return new Browser(playwright, browser);
+    }
+
+    public async Task<IPage> NewPageAsync(string timezone = "Europe/Berlin")
+    {
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 }, TimezoneId = timezone });
+        return await context.NewPageAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Instance.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    private static async Task EnsureChromiumAsync()
+    {
+        if (File.Exists(Chromium))
+        {
+            return;
+        }
+
+        var script = Path.Combine(RepositoryPaths.Root, "tests", "scripts", "ensure-debian-package.sh");
+        using var process = Process.Start(new ProcessStartInfo("bash", [script, "chromium", "chromium"]) { RedirectStandardError = true })!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0 || !File.Exists(Chromium))
+        {
+            throw new InvalidOperationException($"Chromium is needed for the browser tests and could not be installed: {stderr}");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using BatchOps.TestSupport;
+
+namespace BatchOps.Dashboard.Tests.Infrastructure;
+
+/// <summary>
+/// The built dashboard as a real process on a free loopback port, configured through environment variables the way
+/// an operator configures it. Stopped with SIGTERM on dispose.
+/// </summary>
+public sealed class DashboardProcess : IAsyncDisposable
+{
+    private const string Banner = "BatchOps dashboard: ";
+
+    private DashboardProcess(ChildProcess process, Uri baseUrl)
+    {
+        Process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public ChildProcess Process { get; }
+
+    public Uri BaseUrl { get; }
+
+    /// <param name="environment">Development by default, as `dotnet run` starts it: a build (not a publish) serves the
+    /// framework's static files (blazor.web.js) only through the development static web assets manifest.</param>
+    public static async Task<DashboardProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string environment = "Development", TimeSpan? timeout = null)
+    {
+        var variables = settings.ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);
+        variables["ASPNETCORE_ENVIRONMENT"] = environment;
+        variables["Logging__LogLevel__Default"] = "Warning";
+        var process = ChildProcess.Start("dotnet", [BuiltApps.Dll("Dashboard", "BatchOps.Dashboard"), "--urls", "http://127.0.0.1:0"], variables);
+        try
+        {
+            await process.WaitForOutputAsync(line => line.StartsWith(Banner, StringComparison.Ordinal), timeout ?? TimeSpan.FromSeconds(60));
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            process.Dispose();
+            throw new InvalidOperationException($"The dashboard did not start: {e.Message}\nstdout:\n{string.Join('\n', process.StandardOutput)}\nstderr:\n{process.StandardError}", e);
+        }
+
+        var line = process.StandardOutput.First(l => l.StartsWith(Banner, StringComparison.Ordinal));
+        return new DashboardProcess(process, new Uri(line[Banner.Length..].Split(' ', 2)[0]));
+    }
+
+    /// <summary>An HTTP client that keeps the session cookie (the local operator signs in on the first request).</summary>
+    public HttpClient CreateClient() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = BaseUrl };
+
+    public async ValueTask DisposeAsync()
+    {
+        Process.Terminate();
+        await Process.WaitAsync(TimeSpan.FromSeconds(30));
+        Process.Dispose();
+    }
+}
