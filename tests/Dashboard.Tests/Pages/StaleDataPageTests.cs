@@ -1,0 +1,70 @@
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Sandbox.Http;
+using BatchOps.TestSupport;
+
+namespace BatchOps.Dashboard.Tests.Pages;
+
+/// <summary>The dashboard in AWS mode against a sandbox the test owns, so the test can take "AWS" away.</summary>
+public sealed class StaleDataPageTests
+{
+    [Fact]
+    public async Task While_aws_is_unreachable_the_pages_show_the_last_synced_data_with_a_stale_notice()
+    {
+        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
+        try
+        {
+            var sfn = new TestClients(sandbox.Endpoint).StepFunctions;
+            var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
+            await sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = "export-before-outage" });
+            var endpoint = sandbox.Endpoint.ToString();
+            await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>
+            {
+                ["BatchOps:Mode"] = "Aws",
+                ["Auth:LocalOperator"] = "true",
+                ["Aws:Region"] = "us-east-1",
+                ["Aws:AccessKeyId"] = "test",
+                ["Aws:SecretAccessKey"] = "test-secret",
+                ["Aws:Endpoints:SFN"] = endpoint,
+                ["Aws:Endpoints:ECS"] = endpoint,
+                ["Aws:Endpoints:Scheduler"] = endpoint,
+                ["Aws:MaxAttempts"] = "2",
+                ["ReadModel:SqlitePath"] = Path.Combine(Path.GetTempPath(), "batchops-tests", $"stale-{Guid.NewGuid():N}.db"),
+                ["Sync:ExecutionsInterval"] = "00:00:00.500",
+                ["Sync:HistoryInterval"] = "00:00:00.500",
+                ["Sync:StoppedTasksInterval"] = "00:00:00.500",
+            });
+            using var client = dashboard.CreateClient();
+            var before = await PollAsync(client, html => html.Contains("data-execution=\"export-before-outage\"", StringComparison.Ordinal));
+            Assert.DoesNotContain("data-testid=\"stale-notice\"", before, StringComparison.Ordinal);
+            Assert.Contains("AWS mode", before, StringComparison.Ordinal);
+
+            await sandbox.DisposeAsync();
+
+            var during = await PollAsync(client, html => html.Contains("data-testid=\"stale-notice\"", StringComparison.Ordinal));
+            Assert.Contains("Data may be stale.", during, StringComparison.Ordinal);
+            Assert.Contains("Showing data from the last good sync at", during, StringComparison.Ordinal);
+            Assert.Contains("data-execution=\"export-before-outage\"", during, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await sandbox.DisposeAsync();
+        }
+    }
+
+    private static async Task<string> PollAsync(HttpClient client, Func<string, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var html = await client.GetStringAsync(new Uri("/executions", UriKind.Relative));
+            if (until(html))
+            {
+                return html;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The page did not reach the expected state within 60 s:\n" + html);
+            await Task.Delay(300);
+        }
+    }
+}
