@@ -38,6 +38,9 @@ public static class SyncServiceCollectionExtensions
                 {
                     store.UsePostgres(postgresConnectionString!);
                     store.UseSystemTextJsonSerializer();
+                    // Quartz creates its own tables (qrtz_*) beside the read model when they are missing, in the
+                    // schema version it needs; it never alters existing ones (upgrades are its migration scripts).
+                    store.ProvisionSchema();
                     store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
                 });
             }
