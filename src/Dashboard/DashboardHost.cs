@@ -130,6 +130,8 @@ public static class DashboardHost
         {
             // Readers (pages) and the writer (sync) work at the same time without blocking each other.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;").ConfigureAwait(false);
+            // Refreshes the query planner's statistics where they are stale (cheap; SQLite's advice for long-lived apps).
+            await db.Database.ExecuteSqlRawAsync("PRAGMA optimize=0x10002;").ConfigureAwait(false);
         }
     }
 

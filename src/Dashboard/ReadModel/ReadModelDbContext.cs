@@ -31,11 +31,15 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
             e.ToTable("executions");
             e.HasKey(x => x.Arn);
             e.Property(x => x.ReasonClass).HasConversion<string>().HasMaxLength(32);
-            // The list is newest first, filtered by status and/or state machine: these indexes serve each combination.
+            // The list is newest first, filtered by status and/or workflow: these indexes serve each combination, and
+            // (Status, RedriveStatus) lets the per-status counts be read from an index alone.
             e.HasIndex(x => x.StartDate);
             e.HasIndex(x => new { x.Status, x.StartDate });
-            e.HasIndex(x => new { x.StateMachineArn, x.StartDate });
-            e.HasIndex(x => new { x.StateMachineArn, x.Status, x.StartDate });
+            e.HasIndex(x => new { x.Status, x.RedriveStatus });
+            e.HasIndex(x => new { x.StateMachineName, x.StartDate });
+            e.HasIndex(x => new { x.StateMachineName, x.Status, x.StartDate });
+            e.HasIndex(x => new { x.StateMachineName, x.Name });
+            e.HasIndex(x => new { x.StateMachineArn, x.Status });
             e.HasIndex(x => new { x.ReasonClass, x.StartDate });
             e.HasIndex(x => x.RerunOfArn);
             e.HasIndex(x => x.NeedsHistory);

@@ -28,9 +28,13 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         var scoped = ApplyScope(db, db.Executions.AsNoTracking(), filter);
 
         // Counts per status use every filter but the status itself, so the pills say what clicking them will show.
-        var counts = await scoped.GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var byStatus = counts.ToDictionary(c => c.Key, c => c.Count, StringComparer.Ordinal);
-        byStatus[ExecutionsFilter.Redrivable] = await Redrivable(scoped).CountAsync(cancellationToken).ConfigureAwait(false);
+        // One grouped query gives them all, redrivable included.
+        var counts = await scoped
+            .GroupBy(e => new { e.Status, e.RedriveStatus })
+            .Select(g => new { g.Key.Status, Redrivable = g.Key.RedriveStatus == "REDRIVABLE", Count = g.Count() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var byStatus = counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Sum(c => c.Count), StringComparer.Ordinal);
+        byStatus[ExecutionsFilter.Redrivable] = counts.Where(c => c.Redrivable && RedrivableStatuses.Contains(c.Status)).Sum(c => c.Count);
 
         var filtered = filter.Status switch
         {
@@ -89,6 +93,8 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
 
         return query;
     }
+
+    private static readonly string[] RedrivableStatuses = ["FAILED", "TIMED_OUT", "ABORTED"];
 
     private static IQueryable<ExecutionRecord> Redrivable(IQueryable<ExecutionRecord> query) =>
         query.Where(e => (e.Status == "FAILED" || e.Status == "TIMED_OUT" || e.Status == "ABORTED") && e.RedriveStatus == "REDRIVABLE");

@@ -119,11 +119,17 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
 
                     b.HasIndex("ReasonClass", "StartDate");
 
-                    b.HasIndex("StateMachineArn", "StartDate");
+                    b.HasIndex("StateMachineArn", "Status");
+
+                    b.HasIndex("StateMachineName", "Name");
+
+                    b.HasIndex("StateMachineName", "StartDate");
+
+                    b.HasIndex("Status", "RedriveStatus");
 
                     b.HasIndex("Status", "StartDate");
 
-                    b.HasIndex("StateMachineArn", "Status", "StartDate");
+                    b.HasIndex("StateMachineName", "Status", "StartDate");
 
                     b.ToTable("executions", (string)null);
                 });
