@@ -19,17 +19,17 @@ if (args.Contains("--sqlite") || !args.Contains("--postgres"))
 
 if (args.SkipWhile(a => a != "--postgres").Skip(1).FirstOrDefault() is { } pg)
 {
-    targets.Add((ReadModelProvider.Postgres, pg));
+    targets.Add((ReadModelProvider.PostgreSQL, pg));
 }
 else if (!args.Contains("--sqlite") && StartPostgres() is { } started)
 {
-    targets.Add((ReadModelProvider.Postgres, started));
+    targets.Add((ReadModelProvider.PostgreSQL, started));
 }
 
 Console.WriteLine($"Read model bench: {executions:N0} executions, {executions * 3:N0} task runs; {runs} timed runs per query after 5 warm-up runs; {Environment.ProcessorCount} cores");
 foreach (var (provider, connection) in targets)
 {
-    var database = provider == ReadModelProvider.Postgres ? await FreshPostgresDatabaseAsync(connection) : connection;
+    var database = provider == ReadModelProvider.PostgreSQL ? BenchDatabase(connection) : connection;
     var create = ReadModelContextFactory.Create(provider, database);
     await using (var db = create())
     {
@@ -42,7 +42,7 @@ foreach (var (provider, connection) in targets)
     await using (var db = create())
     {
         // Statistics as a running system has them (PostgreSQL's autovacuum, the dashboard's PRAGMA optimize at start).
-        await db.Database.ExecuteSqlRawAsync(provider == ReadModelProvider.Postgres ? "VACUUM ANALYZE" : "ANALYZE");
+        await db.Database.ExecuteSqlRawAsync(provider == ReadModelProvider.PostgreSQL ? "VACUUM ANALYZE" : "ANALYZE");
     }
 
     Console.WriteLine($"\n{provider}: filled in {fill.Elapsed.TotalSeconds:0.0} s");
@@ -104,11 +104,9 @@ static string? StartPostgres()
     return process.ExitCode == 0 ? output.Trim().Split('\n')[^1] : null;
 }
 
-static async Task<string> FreshPostgresDatabaseAsync(string server)
-{
-    var builder = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "batchops_bench" };
-    return await Task.FromResult(builder.ConnectionString);
-}
+// The bench's own database on that server; EnsureDeleted + Migrate below recreate it each run.
+static string BenchDatabase(string server) =>
+    new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "batchops_bench" }.ConnectionString;
 
 static async Task FillAsync(Func<ReadModelDbContext> create, int count)
 {

@@ -61,7 +61,7 @@ public static class DashboardHost
         // Read model and sync.
         services.AddBatchOpsReadModel(configuration);
         var readModel = ReadModelServiceCollectionExtensions.ReadModelOptionsFrom(configuration);
-        services.AddBatchOpsSync(configuration, readModel, readModel.Provider == ReadModelProvider.Postgres ? ReadModelContextFactory.PostgresConnectionString(readModel) : null);
+        services.AddBatchOpsSync(configuration, readModel, readModel.Provider == ReadModelProvider.PostgreSQL ? ReadModelContextFactory.PostgresConnectionString(readModel) : null);
 
         // Pages.
         services.AddSingleton<ExecutionQueries>();

@@ -81,6 +81,8 @@ public static class Dashboard
                     ["ReadModel__Host"] = database.DbInstanceEndpointAddress,
                     ["ReadModel__Database"] = "batchops",
                     ["ReadModel__Username"] = "batchops",
+                    // Two tasks: Quartz's clustered store in the read model runs each sync job on one of them.
+                    ["Sync__Clustered"] = "true",
                     ["AzureAd__Authority"] = settings.OidcAuthority ?? string.Empty,
                     ["AzureAd__ClientId"] = settings.OidcClientId ?? string.Empty,
                     ["Schedules__OperatorGroup"] = settings.OperatorScheduleGroup,

@@ -52,7 +52,7 @@ public sealed class HostTests
     [Fact]
     public async Task A_postgres_read_model_without_a_server_is_refused_at_start_naming_the_settings()
     {
-        var error = await StartFailsAsync(new(QuietSandbox) { ["ReadModel:Provider"] = "Postgres" });
+        var error = await StartFailsAsync(new(QuietSandbox) { ["ReadModel:Provider"] = "PostgreSQL" });
 
         Assert.Contains("ReadModel:ConnectionString, or ReadModel:Host, ReadModel:Database and ReadModel:Username", error, StringComparison.Ordinal);
     }

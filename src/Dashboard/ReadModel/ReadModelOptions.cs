@@ -5,7 +5,7 @@ namespace BatchOps.Dashboard.ReadModel;
 public enum ReadModelProvider
 {
     Sqlite,
-    Postgres,
+    PostgreSQL,
 }
 
 /// <summary>The <c>ReadModel</c> section. SQLite by default; PostgreSQL for production and several instances.</summary>
@@ -38,9 +38,9 @@ public sealed class ReadModelOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Provider == ReadModelProvider.Postgres && ConnectionString is null && (Host is null || Database is null || Username is null))
+        if (Provider == ReadModelProvider.PostgreSQL && ConnectionString is null && (Host is null || Database is null || Username is null))
         {
-            yield return new ValidationResult("ReadModel:Provider is Postgres: set ReadModel:ConnectionString, or ReadModel:Host, ReadModel:Database and ReadModel:Username (password in ConnectionStrings:ReadModelPassword).", [nameof(Host)]);
+            yield return new ValidationResult("ReadModel:Provider is PostgreSQL: set ReadModel:ConnectionString, or ReadModel:Host, ReadModel:Database and ReadModel:Username (password in ConnectionStrings:ReadModelPassword).", [nameof(Host)]);
         }
     }
 }

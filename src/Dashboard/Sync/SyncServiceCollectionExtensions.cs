@@ -15,9 +15,9 @@ public static class SyncServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(readModel);
         services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var sync = configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>() ?? new SyncOptions();
-        if (sync.Clustered && readModel.Provider != ReadModelProvider.Postgres)
+        if (sync.Clustered && readModel.Provider != ReadModelProvider.PostgreSQL)
         {
-            throw new InvalidOperationException("Sync:Clustered needs ReadModel:Provider=Postgres: the clustered job store lives in the PostgreSQL read model.");
+            throw new InvalidOperationException("Sync:Clustered needs ReadModel:Provider=PostgreSQL: the clustered job store lives in the PostgreSQL read model.");
         }
 
         services.AddSingleton<ExecutionIndexer>();

@@ -6,11 +6,13 @@ namespace BatchOps.Dashboard.Tests.Infrastructure;
 
 /// <summary>
 /// Headless Debian Chromium driven by Playwright (Playwright cannot download its own browsers here). Installs the
-/// chromium package when it is missing, and fails loudly when it cannot.
+/// chromium package when it is missing, and fails loudly when it cannot. <c>BATCHOPS_CHROMIUM</c> names another binary
+/// (a contributor's machine that is not Debian).
 /// </summary>
 public sealed class Browser : IAsyncDisposable
 {
-    private const string Chromium = "/usr/bin/chromium";
+    private const string DebianChromium = "/usr/bin/chromium";
+    private static string Chromium => Environment.GetEnvironmentVariable("BATCHOPS_CHROMIUM") is { Length: > 0 } path ? path : DebianChromium;
     private readonly IPlaywright _playwright;
 
     private Browser(IPlaywright playwright, IBrowser browser)
@@ -52,6 +54,11 @@ public sealed class Browser : IAsyncDisposable
         if (File.Exists(Chromium))
         {
             return;
+        }
+
+        if (Chromium != DebianChromium)
+        {
+            throw new InvalidOperationException($"BATCHOPS_CHROMIUM names {Chromium}, which does not exist.");
         }
 
         var script = Path.Combine(RepositoryPaths.Root, "tests", "scripts", "ensure-debian-package.sh");

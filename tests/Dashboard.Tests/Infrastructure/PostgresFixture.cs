@@ -6,7 +6,8 @@ namespace BatchOps.Dashboard.Tests.Infrastructure;
 
 /// <summary>
 /// A real PostgreSQL server (Debian's package, started by tests/scripts/ensure-postgres.sh, reused across test runs)
-/// and a fresh database per use. Fails loudly when PostgreSQL cannot be installed or started.
+/// and a fresh database per use. Fails loudly when PostgreSQL cannot be installed or started. <c>BATCHOPS_POSTGRES</c>
+/// (a connection string to a server where the tests may create databases) uses another server instead.
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
@@ -16,6 +17,12 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (Environment.GetEnvironmentVariable("BATCHOPS_POSTGRES") is { Length: > 0 } configured)
+        {
+            ServerConnectionString = configured;
+            return;
+        }
+
         var script = Path.Combine(RepositoryPaths.Root, "tests", "scripts", "ensure-postgres.sh");
         using var process = Process.Start(new ProcessStartInfo("bash", [script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -25,7 +25,7 @@ public sealed class ReadModelDatabase : IAsyncDisposable
     /// <summary>Configuration keys that point the dashboard at this database.</summary>
     public Dictionary<string, string?> Settings => Provider == ReadModelProvider.Sqlite
         ? new() { ["ReadModel:Provider"] = "Sqlite", ["ReadModel:SqlitePath"] = _sqliteFile }
-        : new() { ["ReadModel:Provider"] = "Postgres", ["ReadModel:ConnectionString"] = ConnectionString };
+        : new() { ["ReadModel:Provider"] = "PostgreSQL", ["ReadModel:ConnectionString"] = ConnectionString };
 
     public static async Task<ReadModelDatabase> CreateAsync(ReadModelProvider provider, PostgresFixture? postgres = null)
     {

@@ -8,7 +8,7 @@ public sealed class MigrationTests(PostgresFixture postgres) : IClassFixture<Pos
 {
     [Theory]
     [InlineData(ReadModelProvider.Sqlite)]
-    [InlineData(ReadModelProvider.Postgres)]
+    [InlineData(ReadModelProvider.PostgreSQL)]
     public async Task Each_provider_has_migrations_for_the_whole_model_and_they_apply_to_an_empty_database(ReadModelProvider provider)
     {
         await using var database = await ReadModelDatabase.CreateAsync(provider, postgres);

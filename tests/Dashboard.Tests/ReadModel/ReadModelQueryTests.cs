@@ -13,7 +13,7 @@ public sealed class ReadModelQueryTests(PostgresFixture postgres) : IClassFixtur
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
     private readonly FakeTimeProvider _time = new(Now);
 
-    public static TheoryData<ReadModelProvider> Providers => [ReadModelProvider.Sqlite, ReadModelProvider.Postgres];
+    public static TheoryData<ReadModelProvider> Providers => [ReadModelProvider.Sqlite, ReadModelProvider.PostgreSQL];
 
     [Theory]
     [MemberData(nameof(Providers))]

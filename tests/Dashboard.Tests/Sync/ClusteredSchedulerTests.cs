@@ -24,7 +24,7 @@ public sealed class ClusteredSchedulerTests(PostgresFixture postgres) : IClassFi
         var sfn = new TestClients(sandbox.Endpoint).StepFunctions;
         var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
         await sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = "first" });
-        await using var database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Postgres, postgres);
+        await using var database = await ReadModelDatabase.CreateAsync(ReadModelProvider.PostgreSQL, postgres);
 
         using var one = await StartInstanceAsync(sandbox.Endpoint, database);
         using var two = await StartInstanceAsync(sandbox.Endpoint, database);
