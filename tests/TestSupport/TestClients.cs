@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace BatchOps.TestSupport;
 
 /// <summary>Clients pointed at a loopback server, with deterministic backoff (the full jitter ceiling).</summary>
-public sealed class TestClients(Uri endpoint, Action<AwsClientOptions>? configure = null)
+public sealed class TestClients(Uri endpoint, Action<AwsClientOptions>? configure = null, TimeProvider? time = null)
 {
     public AwsClientOptions Options { get; } = Configure(endpoint, configure);
 
@@ -36,8 +36,8 @@ public sealed class TestClients(Uri endpoint, Action<AwsClientOptions>? configur
         new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
         Options,
         new StaticCredentialsProvider(new ImmutableCredentials("AKIDTEST", "secret", "session-token")),
-        new ClientRateLimiter(Options, TimeProvider.System),
-        TimeProvider.System,
+        new ClientRateLimiter(Options, time ?? TimeProvider.System),
+        time ?? TimeProvider.System,
         NullLogger<AwsServiceRuntime>.Instance,
         environment: _ => null,
         jitter: () => 1.0);
