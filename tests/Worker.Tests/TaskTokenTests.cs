@@ -68,8 +68,9 @@ public sealed class TaskTokenTests : IAsyncLifetime
         Assert.All(heartbeats, h => Assert.Equal(Token, h.Body.GetProperty("taskToken").GetString()));
         Assert.Equal("SendTaskSuccess", calls[^1].Operation);
         var gaps = heartbeats.Zip(heartbeats.Skip(1), (a, b) => b.Request.At - a.Request.At).ToList();
-        // HEARTBEAT_SECONDS / 3 = 0.5 s between beats, plus the call's own latency.
-        Assert.InRange(gaps.Min().TotalSeconds, 0.45, 0.7);
+        // HEARTBEAT_SECONDS / 3 = 0.5 s between beats. Wide bounds: a loaded machine delays one beat and shortens the
+        // next gap; a beat per 1.5 s or a tight loop still falls outside.
+        Assert.InRange(gaps.Min().TotalSeconds, 0.3, 1.0);
     }
 
     [Fact]
