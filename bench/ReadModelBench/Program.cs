@@ -141,7 +141,7 @@ static async Task FillAsync(Func<ReadModelDbContext> create, int count)
                 RedriveStatus = failed ? (random.Next(3) == 0 ? "NOT_REDRIVABLE" : "REDRIVABLE") : null,
                 ReasonClass = reason,
                 Error = failed ? "States.TaskFailed" : null,
-                AttemptCount = 3,
+                EcsTaskCount = 3,
                 UpdatedAt = now,
             });
             for (var attempt = 1; attempt <= 3; attempt++)

@@ -33,8 +33,8 @@ public sealed class ExecutionRecord
     /// <summary>Reason class of the last failed ECS attempt, for the "stopped-reason class" filter.</summary>
     public StopReasonClass? ReasonClass { get; set; }
 
-    /// <summary>Number of task attempts seen in the history (all Task states).</summary>
-    public int AttemptCount { get; set; }
+    /// <summary>ECS tasks this execution ran, retries included (child executions count their own; SNS and other integrations do not count).</summary>
+    public int EcsTaskCount { get; set; }
 
     /// <summary>Set when the execution was started as a re-run of another (the write side's input marker).</summary>
     public string? RerunOfArn { get; set; }

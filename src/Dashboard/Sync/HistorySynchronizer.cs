@@ -92,7 +92,7 @@ public sealed partial class HistorySynchronizer(
             var now = time.GetUtcNow();
             ExecutionMapping.Apply(record, described);
             record.ReasonClass = analysis.LastFailureClass;
-            record.AttemptCount = analysis.TaskRuns.Count;
+            record.EcsTaskCount = analysis.TaskRuns.Count(r => r.ResourceType == "ecs");
             record.NeedsHistory = false;
             record.HistoryFetchedAt = now;
             record.UpdatedAt = now;

@@ -57,6 +57,9 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         Assert.Equal(StopReasonClass.ApplicationExit, detail.Execution.ReasonClass);
         var attempts = detail.TaskRuns.Where(r => r.StateName == "Run worker").OrderBy(r => r.Attempt).ToList();
         Assert.Equal([1, 2, 3], attempts.Select(a => a.Attempt));
+        // The failure alert is a task too (SNS); the list's count is of ECS tasks only.
+        Assert.Contains(detail.TaskRuns, r => r.ResourceType == "sns");
+        Assert.Equal(3, detail.Execution.EcsTaskCount);
         Assert.Equal(("TaskFailedToStart", StopReasonClass.ImagePull, (int?)null), (attempts[0].StopCode, attempts[0].ReasonClass!.Value, attempts[0].ExitCode));
         Assert.StartsWith("CannotPullContainerError", attempts[0].StoppedReason, StringComparison.Ordinal);
         Assert.All(attempts.Skip(1), a => Assert.Equal(("EssentialContainerExited", 2, StopReasonClass.ApplicationExit, true), (a.StopCode, a.ExitCode!.Value, a.ReasonClass!.Value, a.Retryable!.Value)));

@@ -13,7 +13,7 @@ public sealed record ExecutionRow(
     int RedriveCount,
     string? RedriveStatus,
     StopReasonClass? ReasonClass,
-    int AttemptCount,
+    int EcsTaskCount,
     string? Error);
 
 public sealed record ExecutionPage(IReadOnlyList<ExecutionRow> Rows, int Total, IReadOnlyDictionary<string, int> CountsByStatus, int Page, int PageCount);
@@ -49,7 +49,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         var rows = await Sort(filtered, filter)
             .Skip((page - 1) * filter.PageSize)
             .Take(filter.PageSize)
-            .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.AttemptCount, e.Error))
+            .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.EcsTaskCount, e.Error))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return new ExecutionPage(rows, total, byStatus, page, pageCount);
     }

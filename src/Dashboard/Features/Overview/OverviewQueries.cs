@@ -31,7 +31,7 @@ public sealed class OverviewQueries(IDbContextFactory<ReadModelDbContext> contex
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var succeeded = await recent.CountAsync(e => e.Status == "SUCCEEDED", cancellationToken).ConfigureAwait(false);
         var running = await db.Executions.AsNoTracking().Where(e => e.Status == "RUNNING").OrderByDescending(e => e.StartDate).Take(20)
-            .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.AttemptCount, e.Error))
+            .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.EcsTaskCount, e.Error))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var redrives = await db.Redrives.AsNoTracking().OrderByDescending(r => r.RedrivenAt).Take(10)
             .Join(db.Executions, r => r.ExecutionArn, e => e.Arn, (r, e) => new RecentRedrive(e.Arn, e.Name, e.StateMachineName, r.RedriveCount, r.RedrivenAt, e.Status))

@@ -47,11 +47,11 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.Property<string>("Arn")
                         .HasColumnType("text");
 
-                    b.Property<int>("AttemptCount")
-                        .HasColumnType("integer");
-
                     b.Property<string>("Cause")
                         .HasColumnType("text");
+
+                    b.Property<int>("EcsTaskCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Error")
                         .HasColumnType("text");

@@ -41,11 +41,11 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.Property<string>("Arn")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("AttemptCount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Cause")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("EcsTaskCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
