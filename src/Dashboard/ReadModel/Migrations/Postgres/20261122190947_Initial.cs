@@ -45,7 +45,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     Input = table.Column<string>(type: "text", nullable: true),
                     Output = table.Column<string>(type: "text", nullable: true),
                     ReasonClass = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
-                    AttemptCount = table.Column<int>(type: "integer", nullable: false),
+                    EcsTaskCount = table.Column<int>(type: "integer", nullable: false),
                     RerunOfArn = table.Column<string>(type: "text", nullable: true),
                     NeedsHistory = table.Column<bool>(type: "boolean", nullable: false),
                     HistoryFetchedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
@@ -183,14 +183,29 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                 column: "StartDate");
 
             migrationBuilder.CreateIndex(
-                name: "IX_executions_StateMachineArn_StartDate",
+                name: "IX_executions_StateMachineArn_Status",
                 table: "executions",
-                columns: new[] { "StateMachineArn", "StartDate" });
+                columns: new[] { "StateMachineArn", "Status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_executions_StateMachineArn_Status_StartDate",
+                name: "IX_executions_StateMachineName_Name",
                 table: "executions",
-                columns: new[] { "StateMachineArn", "Status", "StartDate" });
+                columns: new[] { "StateMachineName", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_StateMachineName_StartDate",
+                table: "executions",
+                columns: new[] { "StateMachineName", "StartDate" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_StateMachineName_Status_StartDate",
+                table: "executions",
+                columns: new[] { "StateMachineName", "Status", "StartDate" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_Status_RedriveStatus",
+                table: "executions",
+                columns: new[] { "Status", "RedriveStatus" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_executions_Status_StartDate",

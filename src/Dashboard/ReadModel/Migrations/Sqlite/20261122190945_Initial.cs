@@ -43,7 +43,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     Input = table.Column<string>(type: "TEXT", nullable: true),
                     Output = table.Column<string>(type: "TEXT", nullable: true),
                     ReasonClass = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
-                    AttemptCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    EcsTaskCount = table.Column<int>(type: "INTEGER", nullable: false),
                     RerunOfArn = table.Column<string>(type: "TEXT", nullable: true),
                     NeedsHistory = table.Column<bool>(type: "INTEGER", nullable: false),
                     HistoryFetchedAt = table.Column<long>(type: "INTEGER", nullable: true),
@@ -181,14 +181,29 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                 column: "StartDate");
 
             migrationBuilder.CreateIndex(
-                name: "IX_executions_StateMachineArn_StartDate",
+                name: "IX_executions_StateMachineArn_Status",
                 table: "executions",
-                columns: new[] { "StateMachineArn", "StartDate" });
+                columns: new[] { "StateMachineArn", "Status" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_executions_StateMachineArn_Status_StartDate",
+                name: "IX_executions_StateMachineName_Name",
                 table: "executions",
-                columns: new[] { "StateMachineArn", "Status", "StartDate" });
+                columns: new[] { "StateMachineName", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_StateMachineName_StartDate",
+                table: "executions",
+                columns: new[] { "StateMachineName", "StartDate" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_StateMachineName_Status_StartDate",
+                table: "executions",
+                columns: new[] { "StateMachineName", "Status", "StartDate" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_Status_RedriveStatus",
+                table: "executions",
+                columns: new[] { "Status", "RedriveStatus" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_executions_Status_StartDate",

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteReadModelDbContext))]
-    [Migration("20261122180246_Initial")]
+    [Migration("20261122190945_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -44,11 +44,11 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.Property<string>("Arn")
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("AttemptCount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Cause")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("EcsTaskCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
@@ -116,11 +116,17 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 
                     b.HasIndex("ReasonClass", "StartDate");
 
-                    b.HasIndex("StateMachineArn", "StartDate");
+                    b.HasIndex("StateMachineArn", "Status");
+
+                    b.HasIndex("StateMachineName", "Name");
+
+                    b.HasIndex("StateMachineName", "StartDate");
+
+                    b.HasIndex("Status", "RedriveStatus");
 
                     b.HasIndex("Status", "StartDate");
 
-                    b.HasIndex("StateMachineArn", "Status", "StartDate");
+                    b.HasIndex("StateMachineName", "Status", "StartDate");
 
                     b.ToTable("executions", (string)null);
                 });
