@@ -21,18 +21,10 @@ public sealed class SyncHarness : IAsyncDisposable
 
     public SyncHarness(Uri endpoint, ReadModelDatabase database, IDictionary<string, string?>? settings = null)
     {
-        var values = new Dictionary<string, string?>(database.Settings)
-        {
-            ["Aws:Region"] = "us-east-1",
-            ["Aws:AccessKeyId"] = "sandbox",
-            ["Aws:SecretAccessKey"] = "sandbox-secret",
-            ["Aws:Endpoints:SFN"] = endpoint.ToString(),
-            ["Aws:Endpoints:ECS"] = endpoint.ToString(),
-            ["Aws:Endpoints:Scheduler"] = endpoint.ToString(),
-            ["Aws:BaseDelay"] = "00:00:00.010",
-            ["Aws:MaxBackoff"] = "00:00:00.100",
-            ["Aws:RequestTimeout"] = "00:00:05",
-        };
+        var values = AwsTestSettings.PointedAt(endpoint, database.Settings);
+        values["Aws:BaseDelay"] = "00:00:00.010";
+        values["Aws:MaxBackoff"] = "00:00:00.100";
+        values["Aws:RequestTimeout"] = "00:00:05";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;

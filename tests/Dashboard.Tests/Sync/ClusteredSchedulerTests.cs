@@ -56,19 +56,12 @@ public sealed class ClusteredSchedulerTests(PostgresFixture postgres) : IClassFi
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(database.Settings)
-        {
-            ["Aws:Region"] = "us-east-1",
-            ["Aws:AccessKeyId"] = "test",
-            ["Aws:SecretAccessKey"] = "test-secret",
-            ["Aws:Endpoints:SFN"] = endpoint.ToString(),
-            ["Aws:Endpoints:ECS"] = endpoint.ToString(),
-            ["Aws:Endpoints:Scheduler"] = endpoint.ToString(),
-            ["Sync:Clustered"] = "true",
-            ["Sync:ExecutionsInterval"] = "00:00:00.500",
-            ["Sync:HistoryInterval"] = "00:00:00.500",
-            ["Sync:StoppedTasksInterval"] = "00:00:01",
-        });
+        var settings = AwsTestSettings.PointedAt(endpoint, database.Settings);
+        settings["Sync:Clustered"] = "true";
+        settings["Sync:ExecutionsInterval"] = "00:00:00.500";
+        settings["Sync:HistoryInterval"] = "00:00:00.500";
+        settings["Sync:StoppedTasksInterval"] = "00:00:01";
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddBatchOpsAws(builder.Configuration);
         builder.Services.AddBatchOpsReadModel(builder.Configuration);
         var readModel = ReadModelServiceCollectionExtensions.ReadModelOptionsFrom(builder.Configuration);

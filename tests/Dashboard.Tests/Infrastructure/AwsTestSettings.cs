@@ -1,0 +1,25 @@
+namespace BatchOps.Dashboard.Tests.Infrastructure;
+
+/// <summary>The <c>Aws</c> settings that point every client at one loopback endpoint (the sandbox) with test keys.</summary>
+public static class AwsTestSettings
+{
+    /// <summary>A new dictionary, so callers can add their own settings on top.</summary>
+    public static Dictionary<string, string?> PointedAt(Uri endpoint, IEnumerable<KeyValuePair<string, string?>>? more = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Aws:Region"] = "us-east-1",
+            ["Aws:AccessKeyId"] = "test",
+            ["Aws:SecretAccessKey"] = "test-secret",
+            ["Aws:Endpoints:SFN"] = endpoint.ToString(),
+            ["Aws:Endpoints:ECS"] = endpoint.ToString(),
+            ["Aws:Endpoints:Scheduler"] = endpoint.ToString(),
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            values[key] = value;
+        }
+
+        return values;
+    }
+}
