@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;

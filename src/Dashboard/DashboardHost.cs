@@ -17,23 +17,27 @@ namespace BatchOps.Dashboard;
 public static class DashboardHost
 {
     /// <summary>
-    /// Registers everything. In sandbox mode this starts the in-process sandbox first, because its port becomes the
-    /// AWS endpoint the clients use; the returned handle owns it until the host takes over (LocalSandboxLifetime).
+    /// Registers everything; starts nothing. In sandbox mode the sandbox's address is fixed here (the AWS clients'
+    /// endpoint) and its process is the first hosted service, so it is healthy before the sync jobs start.
     /// </summary>
-    public static async Task<LocalSandbox?> AddBatchOpsDashboardAsync(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddBatchOpsDashboard(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
         var services = builder.Services;
         var mode = configuration.GetSection(BatchOpsOptions.SectionName).Get<BatchOpsOptions>()?.Mode ?? DashboardMode.Sandbox;
 
-        LocalSandbox? sandbox = null;
+        SandboxEndpoint? sandbox = null;
         if (mode == DashboardMode.Sandbox)
         {
             var sandboxOptions = configuration.GetSection(SandboxModeOptions.SectionName).Get<SandboxModeOptions>() ?? new SandboxModeOptions();
-            var loggerFactory = LoggerFactory.Create(b => b.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole().AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning));
-            sandbox = await LocalSandbox.StartAsync(sandboxOptions, configuration, loggerFactory).ConfigureAwait(false);
-            configuration.AddInMemoryCollection(sandbox.ClientSettings());
+            if (sandboxOptions.Executable is null)
+            {
+                throw new InvalidOperationException(SandboxEndpoint.NotBuiltMessage);
+            }
+
+            sandbox = SandboxEndpoint.From(sandboxOptions);
+            configuration.AddInMemoryCollection(SandboxClientSettings(sandbox.Uri));
             // The sandbox's executions live as long as this process: so does its read model, unless one is configured.
             if (configuration["ReadModel:SqlitePath"] is null && configuration["ReadModel:Provider"] is null or "Sqlite")
             {
@@ -44,8 +48,11 @@ public static class DashboardHost
                 ]);
             }
 
+            services.AddOptions<SandboxModeOptions>().Bind(configuration.GetSection(SandboxModeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton(sandbox);
-            services.AddHostedService<LocalSandboxLifetime>();
+            services.AddSingleton<SandboxProcess>();
+            services.AddHostedService(sp => sp.GetRequiredService<SandboxProcess>());
+            services.AddHttpClient<SandboxAdminClient>(http => http.BaseAddress = sandbox.Uri);
             if (sandboxOptions.SeedActivity)
             {
                 services.AddHostedService<SandboxActivity>();
@@ -55,7 +62,7 @@ public static class DashboardHost
         services.AddBatchOpsAws(configuration);
         services.AddSingleton(sp => new DashboardModeInfo(
             mode,
-            sandbox?.Endpoint,
+            sandbox?.Uri,
             configuration["BatchOps:ConsoleRegion"] ?? configuration["Aws:Region"] ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1"));
 
         // Read model and sync.
@@ -73,7 +80,19 @@ public static class DashboardHost
         services.AddBatchOpsAuth(configuration, builder.Environment, mode);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddHealthChecks();
-        return sandbox;
+        return builder;
+    }
+
+    /// <summary>AWS client settings that point every service at the sandbox with its fixed local credentials.</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> SandboxClientSettings(Uri endpoint)
+    {
+        var url = endpoint.ToString().TrimEnd('/');
+        yield return new("Aws:Region", "us-east-1");
+        yield return new("Aws:AccessKeyId", "sandbox");
+        yield return new("Aws:SecretAccessKey", "sandbox-secret");
+        yield return new("Aws:Endpoints:SFN", url);
+        yield return new("Aws:Endpoints:ECS", url);
+        yield return new("Aws:Endpoints:Scheduler", url);
     }
 
     /// <summary>Migrates the read model, then maps sign-in, health, the sandbox's task logs and the pages.</summary>
@@ -93,11 +112,11 @@ public static class DashboardHost
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapBatchOpsAuth();
-        if (app.Services.GetService<LocalSandbox>() is { } sandbox)
+        if (app.Services.GetService<SandboxAdminClient>() is not null)
         {
-            app.MapGet(DashboardUrls.SandboxTaskLogsPath, (string? task) =>
+            app.MapGet(DashboardUrls.SandboxTaskLogsPath, async (string? task, SandboxAdminClient sandbox, CancellationToken cancellationToken) =>
                 task is null ? Results.BadRequest("Pass ?task=<task ARN>.")
-                : sandbox.Server.Ecs.Logs(task) is { Count: > 0 } lines ? Results.Text(string.Join('\n', lines) + "\n", "text/plain; charset=utf-8")
+                : await sandbox.GetTaskLogsAsync(task, cancellationToken).ConfigureAwait(false) is { } logs ? Results.Text(logs, "text/plain; charset=utf-8")
                 : Results.NotFound($"The sandbox has no output for {task} (unknown task, or stopped more than an hour ago)."));
         }
 

@@ -1,24 +1,36 @@
-using BatchOps.Aws.Configuration;
+using System.ComponentModel.DataAnnotations;
+using System.Runtime.InteropServices;
+using BatchOps.Hosting;
 using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Http;
 
-// Standalone sandbox: `dotnet run --project src/Sandbox [-- --urls http://127.0.0.1:PORT] [--template cdk.out/BatchOps.template.json]`.
+// Standalone sandbox: `dotnet run --project src/Sandbox [-- --urls http://127.0.0.1:PORT] [--template path] [--no-template]`.
 // Point any AWS client at it with AWS_ENDPOINT_URL=http://127.0.0.1:4599 (and any credentials).
-if (await BatchOps.Aws.Hosting.HealthProbe.RunIfRequestedAsync(args) is { } probe)
+if (await HealthProbe.RunIfRequestedAsync(args) is { } probe)
 {
     return probe;
 }
 
+// Flags without a value become settings, so the configuration's command-line parser sees only key/value pairs.
+var flags = new Dictionary<string, string> { ["--no-template"] = "Sandbox:NoTemplate", ["--stop-with-parent"] = "Sandbox:StopWithParent" };
 var configuration = new ConfigurationBuilder()
     .AddBatchOpsSharedSettings()
     .AddEnvironmentVariables()
+    .AddInMemoryCollection(Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is { Length: > 0 } urlsVariable ? [new("Sandbox:Url", urlsVariable)] : [])
+    .AddInMemoryCollection(args.Where(flags.ContainsKey).Select(a => new KeyValuePair<string, string?>(flags[a], "true")))
+    .AddCommandLine([.. args.Where(a => !flags.ContainsKey(a))], new Dictionary<string, string> { ["--urls"] = "Sandbox:Url", ["--template"] = "Sandbox:Template" })
     .Build();
-var urls = args.SkipWhile(a => a != "--urls").Skip(1).FirstOrDefault()
-    ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS")
-    ?? SandboxServer.DefaultUrl;
-// The synthesized CDK template: --template <path>, else the checked-in one (src/Infrastructure/synth); --no-template skips it.
-var template = args.Contains("--no-template") ? null : SandboxTemplates.Resolve(args.SkipWhile(a => a != "--template").Skip(1).FirstOrDefault());
+var options = configuration.GetSection(SandboxHostOptions.SectionName).Get<SandboxHostOptions>() ?? new SandboxHostOptions();
+var problems = new List<ValidationResult>();
+if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, validateAllProperties: true))
+{
+    await Console.Error.WriteLineAsync("error: " + string.Join("; ", problems.Select(p => $"Sandbox:{string.Join(',', p.MemberNames)}: {p.ErrorMessage}")));
+    return 1;
+}
+
+// The synthesized CDK template: --template <path>, else the default the build recorded (the checked-in one).
+var template = options.NoTemplate ? null : SandboxTemplates.Resolve(options.Template);
 if (template is { Error: { } templateError })
 {
     await Console.Error.WriteLineAsync($"error: {templateError}");
@@ -26,7 +38,8 @@ if (template is { Error: { } templateError })
 }
 
 var ecs = SandboxImages.Configure(new EcsSandboxOptions(), configuration);
-await using var server = await SandboxServer.StartAsync(urls, logging: b => b.AddSimpleConsole(), ecsOptions: ecs);
+var time = options.TimeScale == 1 ? null : new ScaledTimeProvider(options.TimeScale);
+await using var server = await SandboxServer.StartAsync(options.Url, time, logging: b => b.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(), ecsOptions: ecs);
 if (template is { Path: { } templatePath })
 {
     // Deploy what the sandbox emulates and say what it does not.
@@ -35,27 +48,43 @@ if (template is { Path: { } templatePath })
 }
 
 Console.WriteLine($"BatchOps sandbox listening on {server.Endpoint} (Step Functions, ECS, Scheduler). Set AWS_ENDPOINT_URL={server.Endpoint.ToString().TrimEnd('/')} to use it. Ctrl+C stops it.");
+if (!ecs.Images.ContainsKey(SandboxImages.WorkerImage))
+{
+    Console.WriteLine($"  warning: no command for the worker image ({SandboxImages.WorkerImage}); its tasks fail with CannotPullContainerError. Build the solution, or set Sandbox:Images.");
+}
+
 foreach (var (image, command) in ecs.Images)
 {
     Console.WriteLine($"  image {image} runs: {string.Join(' ', command)}");
 }
 
 using var stop = new CancellationTokenSource();
-void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
+void Stop(PosixSignalContext signal)
 {
     signal.Cancel = true;
     stop.Cancel();
 }
 
-using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+if (options.StopWithParent)
+{
+    // End of input means the parent is gone (or closed the pipe to ask for a stop).
+    _ = Task.Run(async () =>
+    {
+        await using var input = Console.OpenStandardInput();
+        await input.CopyToAsync(Stream.Null).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+    });
+}
+
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
 {
-    // Ctrl+C or SIGTERM: disposing the server stops Kestrel and every task process.
+    // Ctrl+C, SIGTERM or the parent gone: disposing the server stops Kestrel and every task process.
 }
 
 return 0;

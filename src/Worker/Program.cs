@@ -1,7 +1,8 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using BatchOps.Aws;
-using BatchOps.Aws.Configuration;
+using BatchOps.Contracts;
+using BatchOps.Hosting;
 using BatchOps.Worker.Hosting;
 using BatchOps.Worker.Jobs;
 using BatchOps.Worker.Logging;
@@ -15,7 +16,7 @@ using Microsoft.Extensions.Logging;
 if (ContractEnvironment.Apply(Environment.GetEnvironmentVariable(ContractEnvironment.Variable)) is { } environmentError)
 {
     await Console.Error.WriteLineAsync($"error: {environmentError}");
-    return ExitCodes.Fatal;
+    return WorkerExitCodes.Fatal;
 }
 
 var configuration = new ConfigurationBuilder()
@@ -27,7 +28,7 @@ var (settings, settingsError) = WorkerSettings.From(configuration);
 if (settings is null)
 {
     await Console.Error.WriteLineAsync($"error: {settingsError}");
-    return ExitCodes.Fatal;
+    return WorkerExitCodes.Fatal;
 }
 
 var time = TimeProvider.System;
@@ -81,7 +82,7 @@ await using (services)
             {
                 WorkerLog.GraceExceeded(logger, settings.StopGrace.TotalSeconds);
                 logs.Dispose();
-                Environment.Exit(ExitCodes.Interrupted);
+                Environment.Exit(WorkerExitCodes.Interrupted);
             },
             CancellationToken.None,
             TaskContinuationOptions.None,

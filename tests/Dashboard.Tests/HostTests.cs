@@ -1,5 +1,5 @@
 using System.Net;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.TestSupport;
 
 namespace BatchOps.Dashboard.Tests;

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
+using BatchOps.Contracts.StopReasons;
+using BatchOps.Infrastructure.Workflows;
 using BatchOps.TestSupport;
 
 namespace BatchOps.Infrastructure.Tests;
@@ -46,12 +48,18 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     public void Batch_job_retries_only_retryable_stops_with_a_counter_and_backoff()
     {
         var states = stack.Definition("batch-job")["States"]!;
-        var rule = states["Retryable?"]!["Choices"]![0]!.ToJsonString();
+        var choices = states["Retryable?"]!["Choices"]!.AsArray();
 
-        Assert.Contains("CannotPullContainerError*", rule, StringComparison.Ordinal);
-        Assert.Contains("ResourceInitializationError*", rule, StringComparison.Ordinal);
-        Assert.Contains("SpotInterruption", rule, StringComparison.Ordinal);
-        Assert.Contains("\"NumericLessThan\":3", rule, StringComparison.Ordinal);
+        // Out of attempts first, then one rule per row of the contract's table, in its order (first match wins).
+        Assert.Equal("""{"Variable":"$.attempt","NumericGreaterThanEquals":3,"Next":"Notify failure"}""", choices[0]!.ToJsonString());
+        Assert.Equal(StopReasonTable.TaskRules.Count, choices.Count - 1);
+        for (var i = 0; i < StopReasonTable.TaskRules.Count; i++)
+        {
+            var rule = StopReasonTable.TaskRules[i];
+            Assert.Contains(rule.Pattern == StopReasonRule.Any ? StopReasonChoices.PathOf(rule.Fact) : rule.Pattern, choices[i + 1]!.ToJsonString(), StringComparison.Ordinal);
+            Assert.Equal(rule.Retryable ? "Back off" : "Notify failure", choices[i + 1]!["Next"]!.GetValue<string>());
+        }
+
         Assert.Equal("Notify failure", states["Retryable?"]!["Default"]!.GetValue<string>());
         Assert.Equal("Run worker", states["Wait before retry"]!["Next"]!.GetValue<string>());
         Assert.Equal("arn:aws:states:::sns:publish", states["Notify success"]!["Resource"]!.GetValue<string>());

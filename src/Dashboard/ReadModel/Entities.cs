@@ -1,3 +1,5 @@
+using BatchOps.Contracts.StopReasons;
+
 namespace BatchOps.Dashboard.ReadModel;
 
 /// <summary>A state machine seen by the sync. The executions list shows every one of them in one list.</summary>

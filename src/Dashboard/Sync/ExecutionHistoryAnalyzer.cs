@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 
 namespace BatchOps.Dashboard.Sync;
@@ -135,9 +136,7 @@ public static class ExecutionHistoryAnalyzer
         ReadResult(run, cause);
         if (run.ReasonClass is null || run.ReasonClass == StopReasonClass.Succeeded)
         {
-            var byError = outcome == TaskRunOutcome.TimedOut
-                ? new StopClassification(StopReasonClass.Other, true)
-                : StopReasonClassifier.ClassifyTaskError(error);
+            var byError = StopReasonClassifier.ClassifyTaskError(error ?? (outcome == TaskRunOutcome.TimedOut ? "States.Timeout" : null));
             run.ReasonClass = byError?.Class ?? StopReasonClass.Other;
             run.Retryable = byError?.Retryable ?? false;
         }
@@ -278,5 +277,5 @@ public static class ExecutionHistoryAnalyzer
         }
     }
 
-    private static string? Cut(string? text) => ExecutionHistoryText.Cut(text, MaxStoredText);
+    private static string? Cut(string? text) => StoredHistory.Cut(text, MaxStoredText);
 }

@@ -79,7 +79,7 @@ public sealed partial class ExecutionIndexer(
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
 
         // Express workflows have no ListExecutions history to index.
-        return [.. known.Values.Where(m => m.Type == "STANDARD" && listed.Any(l => l.StateMachineArn == m.Arn)).OrderBy(m => m.Name, StringComparer.Ordinal)];
+        return [.. known.Values.Where(m => m.Type == StateMachineType.STANDARD && listed.Any(l => l.StateMachineArn == m.Arn)).OrderBy(m => m.Name, StringComparer.Ordinal)];
     }
 
     public async Task<IndexPass> SyncExecutionsAsync(StateMachineRecord machine, CancellationToken cancellationToken)
@@ -128,11 +128,11 @@ public sealed partial class ExecutionIndexer(
 
         // 2. Executions we hold as running but the scan did not reach (started before known ground): ask which still
         //    are, in one filtered listing, and describe the ones that stopped. Skipped when there are none.
-        var running = new HashSet<string>(scanned.Where(e => e.Status == "RUNNING").Select(e => e.ExecutionArn), StringComparer.Ordinal);
+        var running = new HashSet<string>(scanned.Where(e => e.Status == ExecutionStatus.RUNNING).Select(e => e.ExecutionArn), StringComparer.Ordinal);
         var seen = new HashSet<string>(scanned.Select(e => e.ExecutionArn), StringComparer.Ordinal);
         if (await HasUnscannedRunningAsync(machine, seen, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var page in stepFunctions.ListExecutionsPagesAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, StatusFilter = "RUNNING", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in stepFunctions.ListExecutionsPagesAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, StatusFilter = ExecutionStatus.RUNNING, MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false))
             {
                 calls++;
                 running.UnionWith(page.Executions.Select(e => e.ExecutionArn));
@@ -147,7 +147,7 @@ public sealed partial class ExecutionIndexer(
         //    (slower) interval, catches those that finished between two passes.
         if (RedriveSweepDue(machine.Arn))
         {
-            var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = "REDRIVEN", MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
+            var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = ExecutionRedriveFilter.REDRIVEN, MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
             calls++;
             var (a, c) = await UpsertAsync(machine, redriven.Executions, cancellationToken).ConfigureAwait(false);
             added += a;
@@ -155,7 +155,7 @@ public sealed partial class ExecutionIndexer(
             foreach (var e in redriven.Executions)
             {
                 seen.Add(e.ExecutionArn);
-                if (e.Status == "RUNNING")
+                if (e.Status == ExecutionStatus.RUNNING)
                 {
                     running.Add(e.ExecutionArn);
                 }
@@ -247,7 +247,7 @@ public sealed partial class ExecutionIndexer(
     private async Task<bool> HasUnscannedRunningAsync(StateMachineRecord machine, HashSet<string> seen, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var running = await db.Executions.AsNoTracking().Where(e => e.StateMachineArn == machine.Arn && e.Status == "RUNNING").Select(e => e.Arn).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var running = await db.Executions.AsNoTracking().Where(e => e.StateMachineArn == machine.Arn && e.Status == ExecutionStatus.RUNNING).Select(e => e.Arn).ToListAsync(cancellationToken).ConfigureAwait(false);
         return running.Any(arn => !seen.Contains(arn));
     }
 
@@ -268,7 +268,7 @@ public sealed partial class ExecutionIndexer(
     private async Task<int> RefreshStoppedAsync(StateMachineRecord machine, HashSet<string> running, HashSet<string> seen, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var stale = await db.Executions.Where(e => e.StateMachineArn == machine.Arn && e.Status == "RUNNING").ToListAsync(cancellationToken).ConfigureAwait(false);
+        var stale = await db.Executions.Where(e => e.StateMachineArn == machine.Arn && e.Status == ExecutionStatus.RUNNING).ToListAsync(cancellationToken).ConfigureAwait(false);
         var changed = 0;
         foreach (var record in stale.Where(r => !running.Contains(r.Arn) && !seen.Contains(r.Arn)))
         {
@@ -298,7 +298,7 @@ public sealed partial class ExecutionIndexer(
         var before = time.GetUtcNow() - options.Value.RunningHistoryRefresh;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var aged = await db.Executions
-            .Where(e => e.StateMachineArn == machine.Arn && e.Status == "RUNNING" && !e.NeedsHistory)
+            .Where(e => e.StateMachineArn == machine.Arn && e.Status == ExecutionStatus.RUNNING && !e.NeedsHistory)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         foreach (var record in aged.Where(r => r.HistoryFetchedAt is null || r.HistoryFetchedAt < before))
         {

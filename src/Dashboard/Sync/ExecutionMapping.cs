@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts;
 using BatchOps.Dashboard.ReadModel;
 
 namespace BatchOps.Dashboard.Sync;
@@ -7,12 +8,6 @@ namespace BatchOps.Dashboard.Sync;
 /// <summary>Copies DescribeExecution into the read model row.</summary>
 public static class ExecutionMapping
 {
-    /// <summary>
-    /// The property a re-run's input carries to name the execution it re-runs (written by the dashboard's re-run action),
-    /// so lineage is read back from AWS by any instance and survives a rebuilt read model.
-    /// </summary>
-    public const string RerunMarker = "_batchops";
-
     private const int MaxData = 256 * 1024;
 
     public static void Apply(ExecutionRecord record, DescribeExecutionResponse described)
@@ -25,17 +20,17 @@ public static class ExecutionMapping
         record.RedriveCount = described.RedriveCount ?? 0;
         record.RedriveDate = described.RedriveDate?.ToUniversalTime();
         record.RedriveStatus = described.RedriveStatus;
-        record.Error = ExecutionHistoryText.Cut(described.Error, 4096);
-        record.Cause = ExecutionHistoryText.Cut(described.Cause, 32 * 1024);
-        record.Input = ExecutionHistoryText.Cut(described.Input, MaxData);
-        record.Output = ExecutionHistoryText.Cut(described.Output, MaxData);
+        record.Error = StoredHistory.Cut(described.Error, 4096);
+        record.Cause = StoredHistory.Cut(described.Cause, 32 * 1024);
+        record.Input = StoredHistory.Cut(described.Input, MaxData);
+        record.Output = StoredHistory.Cut(described.Output, MaxData);
         record.RerunOfArn = RerunOf(described.Input);
     }
 
-    /// <summary>Reads <c>{"_batchops": {"rerunOf": "arn"}}</c> from an execution input.</summary>
+    /// <summary>Reads the re-run lineage (<c>{"_batchops": {"rerunOf": "arn"}}</c>, the workflow contract's marker) from an execution input; any instance reads it back from AWS.</summary>
     public static string? RerunOf(string? input)
     {
-        if (string.IsNullOrEmpty(input) || !input.Contains(RerunMarker, StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(input) || !input.Contains(WorkflowInput.LineageProperty, StringComparison.Ordinal))
         {
             return null;
         }
@@ -44,7 +39,7 @@ public static class ExecutionMapping
         {
             using var doc = JsonDocument.Parse(input);
             return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty(RerunMarker, out var marker)
+                && doc.RootElement.TryGetProperty(WorkflowInput.LineageProperty, out var marker)
                 && marker.ValueKind == JsonValueKind.Object
                 && marker.TryGetProperty("rerunOf", out var of)
                 && of.ValueKind == JsonValueKind.String

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
@@ -19,8 +18,6 @@ public sealed partial class HistorySynchronizer(
     ILogger<HistorySynchronizer> logger)
 {
     public const string CursorKey = "histories";
-
-    internal static readonly JsonSerializerOptions EventJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Fetches up to <see cref="SyncOptions.HistoryBatch"/> flagged executions, newest first. Returns how many.</summary>
     public async Task<int> SyncPendingAsync(CancellationToken cancellationToken)
@@ -102,7 +99,7 @@ public sealed partial class HistorySynchronizer(
             db.TaskRuns.AddRange(analysis.TaskRuns);
             db.Redrives.AddRange(analysis.Redrives);
 
-            var json = JsonSerializer.Serialize(events, EventJson);
+            var json = StoredHistory.Serialize(events);
             var history = await db.Histories.FindAsync([executionArn], cancellationToken).ConfigureAwait(false);
             if (history is null)
             {

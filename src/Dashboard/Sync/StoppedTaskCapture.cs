@@ -1,4 +1,5 @@
 using BatchOps.Aws.Ecs;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 
@@ -94,9 +95,9 @@ public sealed partial class StoppedTaskCapture(
             Group = task.Group,
             StartedBy = task.StartedBy,
             StopCode = task.StopCode,
-            StoppedReason = ExecutionHistoryText.Cut(task.StoppedReason, 2048),
+            StoppedReason = StoredHistory.Cut(task.StoppedReason, 2048),
             ExitCode = container?.ExitCode,
-            ContainerReason = ExecutionHistoryText.Cut(container?.Reason, 2048),
+            ContainerReason = StoredHistory.Cut(container?.Reason, 2048),
             CreatedAt = task.CreatedAt?.ToUniversalTime(),
             StartedAt = task.StartedAt?.ToUniversalTime(),
             StoppedAt = (task.StoppedAt ?? task.ExecutionStoppedAt ?? capturedAt).ToUniversalTime(),

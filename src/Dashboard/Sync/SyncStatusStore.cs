@@ -31,7 +31,7 @@ public sealed class SyncStatusStore(IDbContextFactory<ReadModelDbContext> contex
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var cursor = await GetOrAddAsync(db, key, cancellationToken).ConfigureAwait(false);
         cursor.LastAttemptAt = time.GetUtcNow();
-        cursor.LastError = ExecutionHistoryText.Cut(Describe(error), 500);
+        cursor.LastError = StoredHistory.Cut(Describe(error), 500);
         cursor.ConsecutiveFailures++;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         changes.Publish(ReadModelChangeKind.SyncStatus);

@@ -64,26 +64,11 @@ public static class BatchJobDefinition
                 },
                 ["Next"] = "Retryable?",
             },
+            // Generated from the contract's stop-reason table (first match wins), so the dashboard's "retryable" is this.
             ["Retryable?"] = new JsonObject
             {
                 ["Type"] = "Choice",
-                ["Choices"] = new JsonArray(
-                    new JsonObject
-                    {
-                        ["And"] = new JsonArray(
-                            new JsonObject { ["Variable"] = "$.attempt", ["NumericLessThan"] = maxAttempts },
-                            new JsonObject
-                            {
-                                ["Or"] = new JsonArray(
-                                    new JsonObject { ["Variable"] = "$.stopped.StoppedReason", ["StringMatches"] = "CannotPullContainerError*" },
-                                    new JsonObject { ["Variable"] = "$.stopped.StoppedReason", ["StringMatches"] = "ResourceInitializationError*" },
-                                    new JsonObject { ["Variable"] = "$.stopped.StoppedReason", ["StringMatches"] = "*Capacity is unavailable*" },
-                                    new JsonObject { ["Variable"] = "$.stopped.StopCode", ["StringEquals"] = "SpotInterruption" },
-                                    new JsonObject { ["Variable"] = "$.stopped.Containers[0].ExitCode", ["NumericEquals"] = 2 },
-                                    new JsonObject { ["Variable"] = "$.stopped.Containers[0].ExitCode", ["NumericEquals"] = 143 }),
-                            }),
-                        ["Next"] = "Back off",
-                    }),
+                ["Choices"] = StopReasonChoices.Build(maxAttempts, retry: "Back off", giveUp: "Notify failure"),
                 ["Default"] = "Notify failure",
             },
             // Exponential backoff: 10, 20, 40, 80... seconds, chosen by attempt number.

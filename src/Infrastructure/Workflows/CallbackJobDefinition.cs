@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using BatchOps.Contracts;
 
 namespace BatchOps.Infrastructure.Workflows;
 
@@ -30,15 +31,15 @@ public static class CallbackJobDefinition
                 {
                     ["Name"] = "worker",
                     ["Command.$"] = "$.commands",
-                    ["Environment.$"] = "States.StringToJson(States.Format('[\\{\"Name\":\"TASK_TOKEN\",\"Value\":\"{}\"\\},\\{\"Name\":\"HEARTBEAT_SECONDS\",\"Value\":\""
+                    ["Environment.$"] = "States.StringToJson(States.Format('[\\{\"Name\":\"" + WorkerEnvironment.TaskToken + "\",\"Value\":\"{}\"\\},\\{\"Name\":\"" + WorkerEnvironment.HeartbeatSeconds + "\",\"Value\":\""
                         + heartbeatSeconds.ToString(CultureInfo.InvariantCulture)
-                        + "\"\\},\\{\"Name\":\"BATCHOPS_ENVIRONMENT\",\"Value\":{}\\}]', $$.Task.Token, States.JsonToString($.environmentJson)))",
+                        + "\"\\},\\{\"Name\":\"" + WorkerEnvironment.ContractEnvironment + "\",\"Value\":{}\\}]', $$.Task.Token, States.JsonToString($.environmentJson)))",
                 }),
                 ["HeartbeatSeconds"] = heartbeatSeconds,
                 ["TimeoutSeconds"] = timeoutSeconds,
                 ["Retry"] = new JsonArray(new JsonObject
                 {
-                    ["ErrorEquals"] = new JsonArray("BatchOps.Retryable", "BatchOps.Interrupted", "States.HeartbeatTimeout"),
+                    ["ErrorEquals"] = StopReasonChoices.RetryableErrors(),
                     ["IntervalSeconds"] = 10,
                     ["MaxAttempts"] = 2,
                     ["BackoffRate"] = 2,

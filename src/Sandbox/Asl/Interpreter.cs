@@ -176,9 +176,12 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
             delay = until - time.GetUtcNow();
         }
 
-        if (delay > TimeSpan.Zero)
+        // Seconds count from when the state was entered (a timestamp is absolute already), so time spent before the
+        // timer is set does not lengthen the wait.
+        var remaining = state["Timestamp"] is null && state["TimestampPath"] is null ? context.EnteredAt + delay - time.GetUtcNow() : delay;
+        if (remaining > TimeSpan.Zero)
         {
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(remaining, time, cancellationToken).ConfigureAwait(false);
         }
 
         return (Payload.ApplyPath(state, "OutputPath", effective, context.Node()), null);
@@ -636,6 +639,8 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
 
         public string StateName { get; } = name;
 
+        public DateTimeOffset EnteredAt { get; } = enteredAt;
+
         public int RetryCount { get; set; }
 
         public string? TaskToken { get; set; }
@@ -655,7 +660,7 @@ public sealed class Interpreter(IEnumerable<ITaskIntegration> integrations, Task
                     ["RedriveCount"] = execution.RedriveCount,
                 },
                 ["StateMachine"] = new JsonObject { ["Id"] = execution.StateMachineArn, ["Name"] = execution.StateMachineName },
-                ["State"] = new JsonObject { ["Name"] = StateName, ["EnteredTime"] = ContextTime(enteredAt) },
+                ["State"] = new JsonObject { ["Name"] = StateName, ["EnteredTime"] = ContextTime(EnteredAt) },
             };
             if (retries)
             {

@@ -3,43 +3,26 @@ using Microsoft.Extensions.Configuration;
 namespace BatchOps.Sandbox.Hosting;
 
 /// <summary>
-/// Which local command stands for which image. Configuration: <c>Sandbox:Images:&lt;image&gt; = "command args"</c>.
-/// Without it, the worker image (<c>*batchops-worker</c>) runs the worker built in this repository.
+/// Which local command stands for which image: <c>Sandbox:Images:&lt;image&gt;</c>, either a JSON array
+/// (<c>["dotnet", "/worker/BatchOps.Worker.dll"]</c>, for paths with spaces) or one string split at spaces. The build
+/// records the worker built with the sandbox in batchops.build.json beside it; a container image sets its own.
 /// </summary>
 public static class SandboxImages
 {
     public const string WorkerImage = "*batchops-worker";
 
-    private static readonly string[] Configurations = ["Debug", "Release"];
-
     public static Ecs.EcsSandboxOptions Configure(Ecs.EcsSandboxOptions options, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
         foreach (var image in configuration.GetSection("Sandbox:Images").GetChildren())
         {
-            options.Images[image.Key] = image.Value!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        }
-
-        if (!options.Images.ContainsKey(WorkerImage) && FindBuiltWorker() is { } worker)
-        {
-            options.Images[WorkerImage] = ["dotnet", worker];
+            var parts = image.GetChildren().ToList();
+            options.Images[image.Key] = parts.Count > 0
+                ? [.. parts.OrderBy(p => int.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture)).Select(p => p.Value ?? "")]
+                : (image.Value ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         }
 
         return options;
-    }
-
-    /// <summary>src/Worker/bin/&lt;configuration&gt;/net10.0/BatchOps.Worker.dll of the repository this sandbox was built from.</summary>
-    public static string? FindBuiltWorker()
-    {
-        if (RepositoryLayout.FindRoot() is not { } root)
-        {
-            return null;
-        }
-
-        return Configurations
-            .Select(c => Path.Combine(root, "src", "Worker", "bin", c, "net10.0", "BatchOps.Worker.dll"))
-            .Where(File.Exists)
-            .OrderByDescending(File.GetLastWriteTimeUtc)
-            .FirstOrDefault();
     }
 }

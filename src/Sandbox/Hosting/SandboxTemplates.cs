@@ -1,29 +1,23 @@
 namespace BatchOps.Sandbox.Hosting;
 
-/// <summary>Finds the CloudFormation template the standalone sandbox deploys at start.</summary>
+/// <summary>Finds the CloudFormation template the sandbox deploys at start.</summary>
 public static class SandboxTemplates
 {
-    public const string CheckedIn = "src/Infrastructure/synth/BatchOps.template.json";
-
     public sealed record Resolution(string? Path, string? Error);
 
     /// <summary>
-    /// An explicit path (absolute, relative to the current directory, or to the repository root, since
-    /// `dotnet run` starts in the project directory), or the checked-in template when none is given.
+    /// <c>Sandbox:Template</c> (or --template): absolute, or relative to the current directory. The build records the
+    /// checked-in CDK template as the default (batchops.build.json beside the sandbox); a container image sets its own.
+    /// Null when none is configured.
     /// </summary>
-    public static Resolution? Resolve(string? requested)
+    public static Resolution? Resolve(string? path)
     {
-        var root = RepositoryLayout.FindRoot();
-        if (requested is null)
+        if (string.IsNullOrWhiteSpace(path))
         {
-            var checkedIn = root is null ? null : System.IO.Path.Combine(root, CheckedIn);
-            return checkedIn is not null && File.Exists(checkedIn) ? new Resolution(checkedIn, null) : null;
+            return null;
         }
 
-        var candidates = new[] { requested, root is null ? null : System.IO.Path.Combine(root, requested) };
-        var found = candidates.OfType<string>().FirstOrDefault(File.Exists);
-        return found is not null
-            ? new Resolution(System.IO.Path.GetFullPath(found), null)
-            : new Resolution(null, $"template not found: {requested} (looked in {Directory.GetCurrentDirectory()}{(root is null ? string.Empty : " and " + root)})");
+        var full = System.IO.Path.GetFullPath(path);
+        return File.Exists(full) ? new Resolution(full, null) : new Resolution(null, $"template not found: {full} (Sandbox:Template, or --template)");
     }
 }

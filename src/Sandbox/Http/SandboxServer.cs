@@ -186,14 +186,23 @@ public sealed class SandboxServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The admin endpoint (loopback only, unsigned): POST /_sandbox/faults {"Operation":"StartExecution","Kind":"Throttle","Count":2}
-    /// and POST /_sandbox/ecs-faults {"Family":"batch-job","Fault":"CannotPullContainer","Count":1}.
+    /// The admin API (<c>/_sandbox/*</c>, unsigned, loopback callers only), what a test or the dashboard's sandbox mode
+    /// uses beside the AWS APIs:
+    /// <c>GET /_sandbox/health</c>;
+    /// <c>POST /_sandbox/faults</c> {"Operation":"StartExecution","Kind":"Throttle|ServerError|Latency","Count":2,"LatencyMilliseconds":0};
+    /// <c>POST /_sandbox/ecs-faults</c> {"Family":"batch-job","Fault":"CannotPullContainer|ResourceInitialization|Capacity|OutOfMemory|SpotInterruption","Count":1};
+    /// <c>GET /_sandbox/task-logs?task=&lt;task ARN&gt;</c>, the output of the process a task ran (the stand-in for CloudWatch Logs);
+    /// <c>POST /_sandbox/deploy</c> with a CloudFormation template as the body: deploys it (seeding a fresh sandbox).
     /// </summary>
     private void MapAdmin(WebApplication app)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-        app.MapGet("/_sandbox/health", () => Results.Ok(new { status = "Healthy" }));
-        app.MapPost("/_sandbox/faults", async (HttpContext c) =>
+        var admin = app.MapGroup("/_sandbox").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
+                ? await next(context).ConfigureAwait(false)
+                : Results.Problem("The sandbox's admin API answers loopback callers only.", statusCode: StatusCodes.Status403Forbidden));
+        admin.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
+        admin.MapPost("/faults", async (HttpContext c) =>
         {
             var fault = await c.Request.ReadFromJsonAsync<ApiFault>(options, c.RequestAborted).ConfigureAwait(false);
             if (fault is null || string.IsNullOrEmpty(fault.Operation) || fault.Count < 1)
@@ -204,7 +213,7 @@ public sealed class SandboxServer : IAsyncDisposable
             Faults.Inject(fault);
             return Results.Ok(fault);
         });
-        app.MapPost("/_sandbox/ecs-faults", async (HttpContext c) =>
+        admin.MapPost("/ecs-faults", async (HttpContext c) =>
         {
             var fault = await c.Request.ReadFromJsonAsync<EcsFaultRequest>(options, c.RequestAborted).ConfigureAwait(false);
             if (fault is null || string.IsNullOrEmpty(fault.Family) || fault.Count < 1)
@@ -214,6 +223,24 @@ public sealed class SandboxServer : IAsyncDisposable
 
             Ecs.InjectFault(fault.Family, fault.Fault, fault.Count);
             return Results.Ok(fault);
+        });
+        admin.MapGet("/task-logs", (string? task) =>
+            task is null ? Results.BadRequest(new { message = "Pass ?task=<task ARN>." })
+            : Ecs.Logs(task) is { Count: > 0 } lines ? Results.Text(string.Join('\n', lines) + "\n", "text/plain; charset=utf-8")
+            : Results.NotFound(new { message = $"The sandbox has no output for {task} (unknown task, or stopped more than an hour ago)." }));
+        admin.MapPost("/deploy", async (HttpContext c) =>
+        {
+            using var reader = new StreamReader(c.Request.Body);
+            var template = await reader.ReadToEndAsync(c.RequestAborted).ConfigureAwait(false);
+            try
+            {
+                var result = Deploy(template);
+                return Results.Ok(new { created = result.Created, notEmulated = result.NotEmulated });
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException or SandboxErrorException)
+            {
+                return Results.BadRequest(new { message = $"The template could not be deployed: {e.Message}" });
+            }
         });
     }
 

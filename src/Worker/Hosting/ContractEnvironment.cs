@@ -1,11 +1,12 @@
 using System.Text.Json;
+using BatchOps.Contracts;
 
 namespace BatchOps.Worker.Hosting;
 
 /// <summary>The workflow contract's environment ([{"Name":..,"Value":..}]) passed as one JSON variable.</summary>
 public static class ContractEnvironment
 {
-    public const string Variable = "BATCHOPS_ENVIRONMENT";
+    public const string Variable = WorkerEnvironment.ContractEnvironment;
 
     /// <summary>Sets each entry as an environment variable of this process. Returns an error message for malformed JSON.</summary>
     public static string? Apply(string? json)
@@ -17,13 +18,13 @@ public static class ContractEnvironment
 
         try
         {
-            var entries = JsonSerializer.Deserialize<List<Entry>>(json) ?? [];
-            if (entries.Any(e => string.IsNullOrEmpty(e.Name)))
+            var entries = JsonSerializer.Deserialize<List<EnvironmentVariable?>>(json) ?? [];
+            if (entries.Any(e => string.IsNullOrEmpty(e?.Name)))
             {
                 return $"{Variable} entries need a Name.";
             }
 
-            foreach (var entry in entries)
+            foreach (var entry in entries.OfType<EnvironmentVariable>())
             {
                 Environment.SetEnvironmentVariable(entry.Name, entry.Value ?? string.Empty);
             }
@@ -35,6 +36,4 @@ public static class ContractEnvironment
             return $"{Variable} must be a JSON array of {{\"Name\":..,\"Value\":..}} objects: {e.Message}";
         }
     }
-
-    private sealed record Entry(string Name, string? Value);
 }

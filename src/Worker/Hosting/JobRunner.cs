@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using BatchOps.Contracts;
 using BatchOps.Worker.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,8 +30,8 @@ public sealed partial class JobRunner(
         {
             var problem = arguments.Count == 0 ? "no job given" : $"unknown job '{arguments[0]}'";
             await error.WriteAsync($"error: {problem}\n\n{registry.Usage()}").ConfigureAwait(false);
-            await ReportIfTokenAsync(ErrorNames.Usage, problem, CancellationToken.None).ConfigureAwait(false);
-            return ExitCodes.Fatal;
+            await ReportIfTokenAsync(WorkerErrorNames.Usage, problem, CancellationToken.None).ConfigureAwait(false);
+            return WorkerExitCodes.Fatal;
         }
 
         var name = arguments[0];
@@ -54,11 +55,11 @@ public sealed partial class JobRunner(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            outcome = new(ExitCodes.Interrupted, ErrorNames.Interrupted, "The task was stopped (SIGTERM) before the job finished.", null);
+            outcome = new(WorkerExitCodes.Interrupted, WorkerErrorNames.Interrupted, "The task was stopped (SIGTERM) before the job finished.", null);
         }
         catch (OperationCanceledException) when (tokenLost.IsCancellationRequested)
         {
-            outcome = new(ExitCodes.Fatal, null, "Step Functions no longer accepts this task's token.", null);
+            outcome = new(WorkerExitCodes.Fatal, null, "Step Functions no longer accepts this task's token.", null);
         }
         catch (JobUsageException e)
         {
@@ -74,7 +75,7 @@ public sealed partial class JobRunner(
 #pragma warning restore CA1031
         {
             Log.Crashed(_logger, e, name);
-            outcome = new(ExitCodes.Fatal, e.GetType().FullName ?? ErrorNames.Fatal, e.Message, null);
+            outcome = new(WorkerExitCodes.Fatal, e.GetType().FullName ?? WorkerErrorNames.Fatal, e.Message, null);
         }
 
         await heartbeatStop.CancelAsync().ConfigureAwait(false);
@@ -88,13 +89,13 @@ public sealed partial class JobRunner(
             callbackDeadline.CancelAfter(settings.StopGrace / 2);
         }
 
-        if (outcome.ExitCode == ExitCodes.Success)
+        if (outcome.ExitCode == WorkerExitCodes.Success)
         {
             var output = outcome.Output?.ToJsonString() ?? "{}";
             Log.Succeeded(_logger, name, elapsed.TotalSeconds, output.Length <= 4096 ? output : $"({output.Length} characters)");
             return settings.TaskToken is { } token
                 ? await Reporter.ReportSuccessAsync(token, output, callbackDeadline.Token).ConfigureAwait(false)
-                : ExitCodes.Success;
+                : WorkerExitCodes.Success;
         }
 
         Log.Failed(_logger, name, outcome.ExitCode, outcome.ErrorName ?? "none", outcome.Cause, elapsed.TotalSeconds);
@@ -118,7 +119,7 @@ public sealed partial class JobRunner(
 
     private sealed record Outcome(int ExitCode, string? ErrorName, string Cause, JsonNode? Output)
     {
-        public static Outcome Succeeded(JsonNode? output) => new(ExitCodes.Success, null, string.Empty, output);
+        public static Outcome Succeeded(JsonNode? output) => new(WorkerExitCodes.Success, null, string.Empty, output);
     }
 
     private static partial class Log

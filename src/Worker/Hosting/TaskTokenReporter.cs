@@ -1,9 +1,10 @@
 using System.Text;
 using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts;
 using BatchOps.Worker.Jobs;
-using Microsoft.Extensions.Logging;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using Microsoft.Extensions.Logging;
 
 namespace BatchOps.Worker.Hosting;
 
@@ -30,13 +31,13 @@ public sealed partial class TaskTokenReporter(IAmazonStepFunctions stepFunctions
         {
             var cause = $"The job's output is {bytes} bytes; Step Functions accepts at most {MaxOutputBytes} (256 KiB). Write large results elsewhere (for example S3) and return a reference.";
             Log.OutputTooLarge(logger, bytes, MaxOutputBytes);
-            await ReportFailureAsync(token, ErrorNames.OutputTooLarge, cause, cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Fatal;
+            await ReportFailureAsync(token, WorkerErrorNames.OutputTooLarge, cause, cancellationToken).ConfigureAwait(false);
+            return WorkerExitCodes.Fatal;
         }
 
         return await SendAsync("SendTaskSuccess", ct => stepFunctions.SendTaskSuccessAsync(new() { TaskToken = token, Output = output }, ct), cancellationToken).ConfigureAwait(false)
-            ? ExitCodes.Success
-            : ExitCodes.Fatal;
+            ? WorkerExitCodes.Success
+            : WorkerExitCodes.Fatal;
     }
 
     /// <summary>Reports a failure; error and cause are cut to the API's limits. Returns whether Step Functions accepted it.</summary>

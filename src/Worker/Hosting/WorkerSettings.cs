@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchOps.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -15,14 +16,14 @@ public sealed record WorkerSettings(string? TaskToken, TimeSpan? HeartbeatInterv
     /// <summary>Reads TASK_TOKEN, HEARTBEAT_SECONDS, STOP_GRACE_SECONDS and LOG_LEVEL. Returns an error message for bad values.</summary>
     public static (WorkerSettings? Settings, string? Error) From(IConfiguration configuration)
     {
-        var token = configuration["TASK_TOKEN"] is { Length: > 0 } t ? t : null;
+        var token = configuration[WorkerEnvironment.TaskToken] is { Length: > 0 } t ? t : null;
         if (token is { Length: > 2048 })
         {
             return (null, "TASK_TOKEN is longer than the 2048 characters Step Functions issues.");
         }
 
         TimeSpan? heartbeat = null;
-        if (configuration["HEARTBEAT_SECONDS"] is { Length: > 0 } heartbeatText)
+        if (configuration[WorkerEnvironment.HeartbeatSeconds] is { Length: > 0 } heartbeatText)
         {
             if (!TryPositiveSeconds(heartbeatText, out var seconds))
             {

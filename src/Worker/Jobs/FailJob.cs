@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using BatchOps.Contracts;
 
 namespace BatchOps.Worker.Jobs;
 
@@ -17,6 +18,6 @@ public sealed class FailJob : IBatchJob
         }
 
         var message = context.Arguments.Count == 2 ? context.Arguments[1] : $"Failing on purpose with exit code {exitCode}.";
-        throw exitCode == ExitCodes.Retryable ? new RetryableJobException(message) : new JobFailedException(message, exitCode);
+        throw exitCode == WorkerExitCodes.Retryable ? new RetryableJobException(message) : new JobFailedException(message, exitCode);
     }
 }

@@ -1,4 +1,5 @@
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.TestSupport;
+using BatchOps.Dashboard.Tests.Support;
 
 namespace BatchOps.Dashboard.Tests.Browser;
 
@@ -10,7 +11,7 @@ public sealed class SandboxDashboardFixture : IAsyncLifetime
 {
     public DashboardProcess Dashboard { get; private set; } = null!;
 
-    public Infrastructure.Browser Browser { get; private set; } = null!;
+    public Support.Browser Browser { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -23,29 +24,18 @@ public sealed class SandboxDashboardFixture : IAsyncLifetime
             ["Sync:RunningHistoryRefresh"] = "00:00:01",
             ["Sync:RedriveSweepInterval"] = "00:00:02",
         });
-        Browser = await Infrastructure.Browser.LaunchAsync();
+        Browser = await Support.Browser.LaunchAsync();
 
         // Wait until the seeded failures (after their retries) and the redrive are in the read model.
         using var client = Dashboard.CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            var failed = await client.GetStringAsync(new Uri("/executions?status=FAILED", UriKind.Relative));
-            var stopped = await client.GetStringAsync(new Uri("/stopped-tasks?exit=2", UriKind.Relative));
-            if (failed.Contains("data-execution=\"sync-inventory", StringComparison.Ordinal)
-                && failed.Contains("redriven ×1", StringComparison.Ordinal)
-                && stopped.Contains("sync-inventory", StringComparison.Ordinal))
-            {
-                break;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The sandbox activity did not reach the read model within 90 s; dashboard output:\n" + string.Join('\n', Dashboard.Process.StandardOutput) + Dashboard.Process.StandardError);
-            }
-
-            await Task.Delay(500);
-        }
+        await Eventually.WaitUntilAsync(
+            "the sandbox activity (sync-inventory failed after its retries, a redrive, its stopped tasks) to reach the read model",
+            async () => (Failed: await client.GetStringAsync(new Uri("/executions?status=FAILED", UriKind.Relative)), Stopped: await client.GetStringAsync(new Uri("/stopped-tasks?exit=2", UriKind.Relative))),
+            pages => pages.Failed.Contains("data-execution=\"sync-inventory", StringComparison.Ordinal)
+                && pages.Failed.Contains("redriven ×1", StringComparison.Ordinal)
+                && pages.Stopped.Contains("sync-inventory", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(90),
+            _ => "dashboard output:\n" + string.Join('\n', Dashboard.Process.StandardOutput) + Dashboard.Process.StandardError);
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.Navigation;

@@ -1,5 +1,5 @@
 using BatchOps.Aws.StepFunctions;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.Sandbox.Http;
 using BatchOps.TestSupport;
 
@@ -45,19 +45,6 @@ public sealed class StaleDataPageTests
         }
     }
 
-    private static async Task<string> PollAsync(HttpClient client, Func<string, bool> until)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var html = await client.GetStringAsync(new Uri("/executions", UriKind.Relative));
-            if (until(html))
-            {
-                return html;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "The page did not reach the expected state within 60 s:\n" + html);
-            await Task.Delay(300);
-        }
-    }
+    private static Task<string> PollAsync(HttpClient client, Func<string, bool> until) =>
+        Eventually.WaitUntilAsync("the executions page to show the expected state", () => client.GetStringAsync(new Uri("/executions", UriKind.Relative)), until);
 }

@@ -1,5 +1,5 @@
 using BatchOps.Dashboard.ReadModel;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchOps.Dashboard.Tests.ReadModel;

@@ -1,8 +1,9 @@
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Overview;
 using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.ReadModel;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BatchOps.Dashboard.Tests.ReadModel;

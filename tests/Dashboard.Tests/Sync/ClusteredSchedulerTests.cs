@@ -2,7 +2,7 @@ using BatchOps.Aws;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.Sandbox.Http;
 using BatchOps.TestSupport;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,7 @@
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 
 namespace BatchOps.Dashboard.Tests.Sync;
 

@@ -1,7 +1,7 @@
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync.Jobs;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Http;
 using BatchOps.TestSupport;

@@ -1,8 +1,9 @@
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.ReadModel;
-using BatchOps.Dashboard.Tests.Infrastructure;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Http;
@@ -17,6 +18,7 @@ namespace BatchOps.Dashboard.Tests.Sync;
 /// </summary>
 public sealed class WorkflowSyncTests : IAsyncLifetime
 {
+    private ManualClock _clock = null!;
     private SandboxServer _sandbox = null!;
     private ReadModelDatabase _database = null!;
     private SyncHarness _sync = null!;
@@ -27,9 +29,10 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
     {
         var ecs = new EcsSandboxOptions();
         ecs.Images[SandboxImages.WorkerImage] = ["dotnet", BuiltApps.Dll("Worker", "BatchOps.Worker")];
-        // 10× clock: the workflow's 10 s and 20 s backoffs pass in 3 s, while real-time noise (process start, JIT) stays
-        // small in sandbox time, so the delays the timeline reads can be checked.
-        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(10), ecsOptions: ecs);
+        // The sandbox's clock moves only when a test advances it: the workflow's backoff waits take exactly as long as
+        // the test says, whatever the machine's load, while the worker processes run in real time.
+        _clock = new ManualClock(new DateTimeOffset(2026, 11, 21, 5, 0, 0, TimeSpan.Zero));
+        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", _clock, ecsOptions: ecs);
         var deployed = _sandbox.Deploy(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
         _machines = deployed.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
         _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
@@ -48,8 +51,16 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
     public async Task Every_attempt_of_a_retried_batch_job_is_a_task_run_with_its_stop_reason_exit_code_and_backoff()
     {
         _sandbox.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer);
-        var arn = await RunAsync("batch-job", "sync-inventory", """{"commands":["fail","2","upstream returned 503"],"environment":[]}""");
+        var started = await _sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = _machines["batch-job"], Name = "sync-inventory", Input = """{"commands":["fail","2","upstream returned 503"],"environment":[]}""" });
+        var arn = started.ExecutionArn;
+        // The workflow backs off 10 s after the first failure and 20 s after the second: let exactly that much pass.
+        foreach (var (retry, backoff) in new[] { (1, 10), (2, 20) })
+        {
+            await WaitForEventsAsync(arn, "WaitStateEntered", retry);
+            _clock.Advance(TimeSpan.FromSeconds(backoff));
+        }
 
+        await _sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
         await SyncAllAsync();
 
         var detail = (await new ExecutionDetailQueries(_database.Contexts).GetAsync(arn, CancellationToken.None))!;
@@ -63,10 +74,9 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         Assert.Equal(("TaskFailedToStart", StopReasonClass.ImagePull, (int?)null), (attempts[0].StopCode, attempts[0].ReasonClass!.Value, attempts[0].ExitCode));
         Assert.StartsWith("CannotPullContainerError", attempts[0].StoppedReason, StringComparison.Ordinal);
         Assert.All(attempts.Skip(1), a => Assert.Equal(("EssentialContainerExited", 2, StopReasonClass.ApplicationExit, true), (a.StopCode, a.ExitCode!.Value, a.ReasonClass!.Value, a.Retryable!.Value)));
-        // The workflow backs off 10 s, then 20 s (sandbox time), and the timeline reads it from the history. Upper bounds
-        // stay below the next step of the backoff: real-time overhead is multiplied by 10 here and grows on a busy machine.
-        Assert.InRange(attempts[0].DelayBeforeNextSeconds!.Value, 9.5, 19);
-        Assert.InRange(attempts[1].DelayBeforeNextSeconds!.Value, 19.5, 39);
+        // The timeline reads the backoff from the history: exactly the 10 s and 20 s the workflow waited.
+        Assert.Equal(10, attempts[0].DelayBeforeNextSeconds);
+        Assert.Equal(20, attempts[1].DelayBeforeNextSeconds);
         Assert.Null(attempts[2].DelayBeforeNextSeconds);
 
         // ECS's own record of the same tasks, kept after ECS forgets them, linked back to the execution.
@@ -135,6 +145,13 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         await _sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
         return started.ExecutionArn;
     }
+
+    private Task<List<HistoryEvent>> WaitForEventsAsync(string executionArn, string type, int count) =>
+        Eventually.WaitUntilAsync(
+            $"{count} {type} events in {executionArn}",
+            async () => (await _sfn.GetExecutionHistoryAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000 })).Events,
+            events => events.Count(e => e.Type == type) >= count,
+            describe: events => string.Join(", ", events.Select(e => e.Type)));
 
     private async Task SyncAllAsync()
     {

@@ -115,10 +115,7 @@ public sealed class EcsWorkflowTests : IAsyncLifetime
     {
         var run = await _ecs.RunTaskAsync(new() { Cluster = "default", TaskDefinition = "batch-job", Overrides = new() { ContainerOverrides = [new() { Name = "worker", Command = ["sleep", "60"] }] } });
         var taskArn = run.Tasks![0].TaskArn!;
-        for (var i = 0; i < 200 && !_server.Ecs.Logs(taskArn).Any(l => l.Contains("Sleeping", StringComparison.Ordinal)); i++)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.PollAsync("the worker to log that it sleeps", () => _server.Ecs.Logs(taskArn), logs => logs.Any(l => l.Contains("Sleeping", StringComparison.Ordinal)), describe: logs => string.Join('\n', logs));
 
         await _ecs.StopTaskAsync(new() { Cluster = "default", Task = taskArn, Reason = "Stopped by the on-call operator" });
         var task = (await _ecs.DescribeTasksAsync(new() { Cluster = "default", Tasks = [taskArn] })).Tasks![0];

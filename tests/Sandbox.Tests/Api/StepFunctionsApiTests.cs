@@ -206,16 +206,14 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
         _server.CannedResponses.Enqueue("Wait for worker", new CannedResponse(Submitted: JsonNode.Parse("""{"MessageId":"m-1"}"""), Hang: true));
         var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
 
-        string? token = null;
-        for (var i = 0; i < 200 && token is null; i++)
+        var token = await Eventually.NotNullAsync("the task token in the TaskScheduled event", async () =>
         {
             var events = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events;
-            token = events.FirstOrDefault(e => e.Type == "TaskScheduled")?.TaskScheduledEventDetails!.Parameters is { } p ? JsonNode.Parse(p)!["MessageBody"]!["token"]!.GetValue<string>() : null;
-            await Task.Delay(10);
-        }
+            return events.FirstOrDefault(e => e.Type == "TaskScheduled")?.TaskScheduledEventDetails!.Parameters is { } p ? JsonNode.Parse(p)!["MessageBody"]!["token"]!.GetValue<string>() : null;
+        });
 
-        await _sfn.SendTaskHeartbeatAsync(new() { TaskToken = token! });
-        await _sfn.SendTaskSuccessAsync(new() { TaskToken = token!, Output = """{"rows":7}""" });
+        await _sfn.SendTaskHeartbeatAsync(new() { TaskToken = token });
+        await _sfn.SendTaskSuccessAsync(new() { TaskToken = token, Output = """{"rows":7}""" });
         var described = await FinishedAsync(started.ExecutionArn);
 
         Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);

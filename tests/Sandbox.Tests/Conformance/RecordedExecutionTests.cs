@@ -15,6 +15,19 @@ public sealed class RecordedExecutionTests(ITestOutputHelper output)
         .ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty, StringComparer.Ordinal);
 
     [Fact]
+    public void Every_recording_is_paired_with_exactly_one_template_and_every_pairing_with_a_recording()
+    {
+        var recorded = RecordedExecutions.All.Select(r => r.ToString()).ToList();
+
+        Assert.Equal(recorded.Count, recorded.Distinct(StringComparer.Ordinal).Count());
+        var unpaired = recorded.Where(r => !RecordedExecutions.Pairings.ContainsKey(r)).ToList();
+        var stale = RecordedExecutions.Pairings.Keys.Where(k => !recorded.Contains(k)).ToList();
+        Assert.True(unpaired.Count == 0, "Recordings with no line in RecordedTemplates.txt:\n" + string.Join('\n', unpaired));
+        Assert.True(stale.Count == 0, "RecordedTemplates.txt names recordings that do not exist:\n" + string.Join('\n', stale));
+        Assert.All(RecordedExecutions.All.Where(r => r.TemplatePath is null), r => Assert.False(string.IsNullOrWhiteSpace(r.NoTemplate), $"{r} has neither a template nor a reason"));
+    }
+
+    [Fact]
     public async Task Recorded_executions_replay_with_the_same_events_inputs_outputs_errors_and_causes()
     {
         var results = new List<(RecordedExecution Case, string? Problem)>();
@@ -31,34 +44,27 @@ public sealed class RecordedExecutionTests(ITestOutputHelper output)
         output.WriteLine($"TOTAL {results.Count(r => r.Problem is null)}/{results.Count}");
         var unexpected = results.Where(r => r.Problem is not null && !Known.ContainsKey(r.Case.ToString())).Select(r => $"{r.Case}: {r.Problem}").ToList();
         var fixedNow = results.Where(r => r.Problem is null && Known.ContainsKey(r.Case.ToString())).Select(r => r.Case.ToString()).ToList();
+        var stale = Known.Keys.Where(k => results.All(r => r.Case.ToString() != k)).ToList();
         Assert.True(unexpected.Count == 0, "Recorded executions that no longer replay:\n" + string.Join('\n', unexpected));
         Assert.True(fixedNow.Count == 0, "Now passing; remove from KnownDifferences.txt:\n" + string.Join('\n', fixedNow));
+        Assert.True(stale.Count == 0, "KnownDifferences.txt names recordings that do not exist:\n" + string.Join('\n', stale));
     }
 
-    /// <summary>Runs the best-named candidate template first; a case passes when any candidate replays it.</summary>
+    /// <summary>Runs the recording's own template; a recording without one cannot be replayed, and says why.</summary>
     private static async Task<string?> ReplayAsync(RecordedExecution recorded)
     {
-        string? first = null;
-        foreach (var (path, definition) in recorded.Templates.Take(8))
+        if (recorded.Template is not { } template)
         {
-            string? problem;
-            try
-            {
-                problem = await ConformanceRunner.RunAsync(recorded, definition);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                problem = $"{e.GetType().Name}: {e.Message}";
-            }
-
-            if (problem is null)
-            {
-                return null;
-            }
-
-            first ??= $"[{path}] {problem}";
+            return "no template: " + recorded.NoTemplate;
         }
 
-        return first ?? "no template in the recordings declares the states it entered";
+        try
+        {
+            return await ConformanceRunner.RunAsync(recorded, template) is { } problem ? $"[{recorded.TemplatePath}] {problem}" : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"[{recorded.TemplatePath}] {e.GetType().Name}: {e.Message}";
+        }
     }
 }

@@ -4,28 +4,29 @@ using BatchOps.TestSupport;
 
 namespace BatchOps.Sandbox.Tests.Conformance;
 
-/// <summary>One execution recorded against real Step Functions (../shared/aws/recorded/stepfunctions).</summary>
-public sealed record RecordedExecution(string File, string Test, JsonArray Events, IReadOnlyList<(string Path, JsonObject Definition)> Templates)
+/// <summary>
+/// One execution recorded against real Step Functions (../shared/aws/recorded/stepfunctions), with the template its
+/// test ran (<see cref="TemplatePath"/>), or why it has none (<see cref="NoTemplate"/>).
+/// </summary>
+public sealed record RecordedExecution(string File, string Test, JsonArray Events, string? TemplatePath, JsonObject? Template, string? NoTemplate)
 {
     public override string ToString() => $"{File}::{Test}";
 }
 
-/// <summary>Loads the recordings and finds the template each one ran (by the states it entered).</summary>
+/// <summary>Loads the recordings, each paired with the one template RecordedTemplates.txt names for it.</summary>
 public static class RecordedExecutions
 {
     private static readonly JsonDocumentOptions Json5Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     public static string Root => Path.Combine(RepositoryPaths.SharedAws, "recorded", "stepfunctions");
 
-    public static IReadOnlyList<(string Path, JsonObject Definition)> Templates { get; } = LoadTemplates();
+    /// <summary>Recording → template (or "-" and why not), from RecordedTemplates.txt.</summary>
+    public static IReadOnlyDictionary<string, (string? Template, string? Why)> Pairings { get; } = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Conformance", "RecordedTemplates.txt"))
+        .Where(l => l.Length > 0 && !l.StartsWith('#'))
+        .Select(l => l.Split(" | "))
+        .ToDictionary(p => p[0], p => p[1] == "-" ? ((string?)null, (string?)p[2]) : (p[1], null), StringComparer.Ordinal);
 
     public static IReadOnlyList<RecordedExecution> All { get; } = Load();
-
-    private static List<(string, JsonObject)> LoadTemplates() =>
-        [.. Directory.GetFiles(Path.Combine(Root, "templates"), "*.json5", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            .Select(f => (Path.GetRelativePath(Path.Combine(Root, "templates"), f), JsonNode.Parse(Json5.ToJson(File.ReadAllText(f)), documentOptions: Json5Options) as JsonObject))
-            .Where(t => t.Item2 is not null && t.Item2["States"] is JsonObject)
-            .Select(t => (t.Item1, t.Item2!))];
 
     private static List<RecordedExecution> Load()
     {
@@ -34,14 +35,21 @@ public static class RecordedExecutions
         {
             var relative = Path.GetRelativePath(Root, file);
             var snapshot = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            // Named by test; by class and test where two classes of one file share a test name (a renamed class's old
+            // recording kept beside the new one).
+            static string Short(string test) => test[(test.LastIndexOf("::", StringComparison.Ordinal) + 2)..];
+            static string Qualified(string test) => test[(test.IndexOf("::", StringComparison.Ordinal) + 2)..];
+            var shared = snapshot.Select(p => Short(p.Key)).GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var (test, entry) in snapshot)
             {
                 foreach (var (key, content) in entry!["recorded-content"]!.AsObject())
                 {
                     if (content is JsonObject recordedCall && recordedCall["events"] is JsonArray events && events.Count > 0 && events[0]!["type"]!.GetValue<string>() == "ExecutionStarted")
                     {
-                        var name = test[(test.LastIndexOf("::", StringComparison.Ordinal) + 2)..] + (key == "get_execution_history" ? string.Empty : "/" + key);
-                        cases.Add(new RecordedExecution(relative, name, events, Rank(Candidates(events), name)));
+                        var name = (shared.Contains(Short(test)) ? Qualified(test) : Short(test)) + (key == "get_execution_history" ? string.Empty : "/" + key);
+                        var id = $"{relative}::{name}";
+                        var (template, why) = Pairings.TryGetValue(id, out var pairing) ? pairing : (null, "not paired in RecordedTemplates.txt");
+                        cases.Add(new RecordedExecution(relative, name, events, template, template is null ? null : LoadTemplate(template), why));
                     }
                 }
             }
@@ -50,31 +58,9 @@ public static class RecordedExecutions
         return cases;
     }
 
-    /// <summary>Templates named like the test first (test_math_add -> math_add.json5), the rest after.</summary>
-    private static List<(string Path, JsonObject Definition)> Rank(List<(string Path, JsonObject Definition)> candidates, string test)
-    {
-        var words = test.Split('/')[0].Replace("test_", string.Empty, StringComparison.Ordinal).Split('[')[0];
-        var testWords = words.Split('_').ToHashSet(StringComparer.Ordinal);
-        return [.. candidates.OrderByDescending(c =>
-        {
-            var stem = Path.GetFileNameWithoutExtension(c.Path);
-            var exact = stem == words ? 100 : stem.Contains(words, StringComparison.Ordinal) || words.Contains(stem, StringComparison.Ordinal) ? 50 : 0;
-            return exact + stem.Split('_').Count(testWords.Contains);
-        })];
-    }
-
-    /// <summary>Templates whose StartAt is the first state entered and that declare every state entered.</summary>
-    private static List<(string, JsonObject)> Candidates(JsonArray events)
-    {
-        var entered = events.Where(e => e!["type"]!.GetValue<string>().EndsWith("StateEntered", StringComparison.Ordinal))
-            .Select(e => e!["stateEnteredEventDetails"]!["name"]!.GetValue<string>()).ToList();
-        if (entered.Count == 0)
-        {
-            return [];
-        }
-
-        return [.. Templates.Where(t => t.Definition["StartAt"]?.GetValue<string>() == entered[0] && entered.All(n => StateNames(t.Definition).Contains(n)))];
-    }
+    private static JsonObject LoadTemplate(string path) =>
+        JsonNode.Parse(Json5.ToJson(File.ReadAllText(Path.Combine(Root, "templates", path))), documentOptions: Json5Options) as JsonObject
+        ?? throw new InvalidDataException($"{path} is not a JSON object");
 
     public static HashSet<string> StateNames(JsonObject machine)
     {

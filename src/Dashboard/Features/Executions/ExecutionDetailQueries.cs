@@ -1,7 +1,5 @@
-using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.ReadModel;
-using BatchOps.Dashboard.Sync;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchOps.Dashboard.Features.Executions;
@@ -57,7 +55,7 @@ public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext>
         LinkedExecution? Find(string? arn) => arn is null ? null : linked.FirstOrDefault(l => l.Link.Arn == arn)?.Link ?? new LinkedExecution(arn, NameOf(arn), "", "UNKNOWN", default);
 
         var history = await db.Histories.AsNoTracking().FirstOrDefaultAsync(h => h.ExecutionArn == executionArn, cancellationToken).ConfigureAwait(false);
-        var events = history is null ? [] : JsonSerializer.Deserialize<List<HistoryEvent>>(history.EventsJson, HistorySynchronizer.EventJson) ?? [];
+        var events = history is null ? [] : StoredHistory.Deserialize(history.EventsJson);
 
         return new ExecutionDetail(
             execution,

@@ -1,3 +1,5 @@
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,7 +33,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         // One grouped query gives them all, redrivable included.
         var counts = await scoped
             .GroupBy(e => new { e.Status, e.RedriveStatus })
-            .Select(g => new { g.Key.Status, Redrivable = g.Key.RedriveStatus == "REDRIVABLE", Count = g.Count() })
+            .Select(g => new { g.Key.Status, Redrivable = g.Key.RedriveStatus == ExecutionRedriveStatus.REDRIVABLE, Count = g.Count() })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var byStatus = counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Sum(c => c.Count), StringComparer.Ordinal);
         byStatus[ExecutionsFilter.Redrivable] = counts.Where(c => c.Redrivable && RedrivableStatuses.Contains(c.Status)).Sum(c => c.Count);
@@ -94,10 +96,10 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return query;
     }
 
-    private static readonly string[] RedrivableStatuses = ["FAILED", "TIMED_OUT", "ABORTED"];
+    private static readonly string[] RedrivableStatuses = [ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED];
 
     private static IQueryable<ExecutionRecord> Redrivable(IQueryable<ExecutionRecord> query) =>
-        query.Where(e => (e.Status == "FAILED" || e.Status == "TIMED_OUT" || e.Status == "ABORTED") && e.RedriveStatus == "REDRIVABLE");
+        query.Where(e => (e.Status == ExecutionStatus.FAILED || e.Status == ExecutionStatus.TIMED_OUT || e.Status == ExecutionStatus.ABORTED) && e.RedriveStatus == ExecutionRedriveStatus.REDRIVABLE);
 
     private static IOrderedQueryable<ExecutionRecord> Sort(IQueryable<ExecutionRecord> query, ExecutionsFilter filter) => (filter.Sort, filter.Descending) switch
     {

@@ -1,4 +1,6 @@
 using System.Globalization;
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 
 namespace BatchOps.Dashboard.Features.Executions;
@@ -13,9 +15,9 @@ public sealed record ExecutionsFilter
     public static readonly IReadOnlyList<int> PageSizes = [25, 50, 100];
 
     /// <summary>Statuses offered by the filter; REDRIVABLE is failed, timed out or aborted and still redrivable.</summary>
-    public static readonly IReadOnlyList<string> Statuses = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE", Redrivable];
+    public static readonly IReadOnlyList<string> Statuses = [ExecutionStatus.RUNNING, ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED, ExecutionStatus.PENDING_REDRIVE, Redrivable];
 
-    public const string Redrivable = "REDRIVABLE";
+    public const string Redrivable = ExecutionRedriveStatus.REDRIVABLE;
 
     public static readonly IReadOnlyList<string> SortKeys = ["start", "stop", "name", "workflow", "status"];
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Shared;
 using BatchOps.Dashboard.Navigation;
 using BatchOps.Dashboard.ReadModel;

@@ -1,3 +1,4 @@
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 
 namespace BatchOps.Dashboard.Features.Executions;

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Components.Controls;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.AspNetCore.Components;
@@ -41,7 +42,7 @@ public sealed partial class OverviewPage : IDisposable
         [.. data!.Failures.GroupBy(f => f.Workflow).OrderByDescending(g => g.Sum(f => f.Count)).Select(g => new BarChart.Bar(
             g.Key,
             [.. g.OrderBy(f => f.ReasonClass).Select(f => new BarChart.Segment(
-                f.ReasonClass is { } rc ? StopReasonClassifier.Label(rc) : "Not classified yet",
+                f.ReasonClass is { } rc ? StopReasonTable.Label(rc) : "Not classified yet",
                 f.Count,
                 f.ReasonClass is { } c ? Colors[c] : "#ced4da"))]))];
 

@@ -1,3 +1,5 @@
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
@@ -18,19 +20,19 @@ public sealed record OverviewData(
 
 public sealed class OverviewQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time)
 {
-    public static readonly IReadOnlyList<string> FailedStatuses = ["FAILED", "TIMED_OUT", "ABORTED"];
+    public static readonly IReadOnlyList<string> FailedStatuses = [ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED];
 
     public async Task<OverviewData> GetAsync(CancellationToken cancellationToken)
     {
         var since = time.GetUtcNow().AddHours(-24);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var recent = db.Executions.AsNoTracking().Where(e => e.StartDate >= since);
-        var failures = await recent.Where(e => e.Status == "FAILED" || e.Status == "TIMED_OUT" || e.Status == "ABORTED")
+        var failures = await recent.Where(e => e.Status == ExecutionStatus.FAILED || e.Status == ExecutionStatus.TIMED_OUT || e.Status == ExecutionStatus.ABORTED)
             .GroupBy(e => new { e.StateMachineName, e.ReasonClass })
             .Select(g => new FailureCount(g.Key.StateMachineName, g.Key.ReasonClass, g.Count()))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var succeeded = await recent.CountAsync(e => e.Status == "SUCCEEDED", cancellationToken).ConfigureAwait(false);
-        var running = await db.Executions.AsNoTracking().Where(e => e.Status == "RUNNING").OrderByDescending(e => e.StartDate).Take(20)
+        var succeeded = await recent.CountAsync(e => e.Status == ExecutionStatus.SUCCEEDED, cancellationToken).ConfigureAwait(false);
+        var running = await db.Executions.AsNoTracking().Where(e => e.Status == ExecutionStatus.RUNNING).OrderByDescending(e => e.StartDate).Take(20)
             .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.EcsTaskCount, e.Error))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var redrives = await db.Redrives.AsNoTracking().OrderByDescending(r => r.RedrivenAt).Take(10)

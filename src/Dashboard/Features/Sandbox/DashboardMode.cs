@@ -4,7 +4,7 @@ namespace BatchOps.Dashboard.Features.Sandbox;
 
 public enum DashboardMode
 {
-    /// <summary>The sandbox runs in-process on loopback; no AWS account. The default on a fresh machine.</summary>
+    /// <summary>The sandbox runs as a child process on loopback; no AWS account. The default on a fresh machine.</summary>
     Sandbox,
 
     /// <summary>Real AWS: endpoints, region and credentials from the standard chain.</summary>
@@ -27,11 +27,17 @@ public sealed class SandboxModeOptions
 {
     public const string SectionName = "Sandbox";
 
-    /// <summary>Where the in-process sandbox listens. Port 0 picks a free one.</summary>
+    /// <summary>
+    /// The sandbox to start: its BatchOps.Sandbox.dll (run with dotnet) or an executable. The build records the sandbox
+    /// built with the dashboard (batchops.build.json beside the dashboard); a published dashboard has none.
+    /// </summary>
+    public string? Executable { get; set; }
+
+    /// <summary>Where the sandbox listens. Port 0 picks a free loopback port.</summary>
     [Url]
     public string Url { get; set; } = "http://127.0.0.1:0";
 
-    /// <summary>Template to deploy; null = the checked-in CDK template (src/Infrastructure/synth).</summary>
+    /// <summary>Template to deploy; null = the sandbox's default (the checked-in CDK template).</summary>
     public string? Template { get; set; }
 
     /// <summary>How much faster than real time the sandbox clock runs (Wait states, retry backoff). 1 = real time.</summary>
@@ -40,4 +46,8 @@ public sealed class SandboxModeOptions
 
     /// <summary>Start a few real workflow runs at start-up so the pages have something to show.</summary>
     public bool SeedActivity { get; set; } = true;
+
+    /// <summary>How long the sandbox may take to answer its health check after it was started.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

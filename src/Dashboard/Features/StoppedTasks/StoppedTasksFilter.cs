@@ -1,4 +1,5 @@
 using System.Globalization;
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.ReadModel;
 

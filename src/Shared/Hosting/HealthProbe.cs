@@ -1,10 +1,10 @@
-namespace BatchOps.Aws.Hosting;
+namespace BatchOps.Hosting;
 
 /// <summary>
 /// `app --probe http://127.0.0.1:8080/healthz`: exits 0 when the URL answers 2xx. Chiseled images have no
 /// shell or curl, so container health checks (docker-compose) call the app itself.
 /// </summary>
-public static class HealthProbe
+internal static class HealthProbe
 {
     public const string Argument = "--probe";
 

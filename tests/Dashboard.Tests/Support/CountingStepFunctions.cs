@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using BatchOps.Aws.StepFunctions;
 
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>Counts calls per operation on the way to the real client (the sync's request budget).</summary>
 public sealed class CountingStepFunctions(IAmazonStepFunctions inner) : IAmazonStepFunctions

@@ -1,7 +1,7 @@
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>A migrated read model on a real SQLite file or a real PostgreSQL database.</summary>
 public sealed class ReadModelDatabase : IAsyncDisposable

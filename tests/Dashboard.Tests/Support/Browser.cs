@@ -2,7 +2,7 @@ using System.Diagnostics;
 using BatchOps.TestSupport;
 using Microsoft.Playwright;
 
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>
 /// Headless Debian Chromium driven by Playwright (Playwright cannot download its own browsers here). Installs the

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>
 /// The dashboard's sync services wired as the app wires them (src/Aws clients over HTTP, the real read model), pointed

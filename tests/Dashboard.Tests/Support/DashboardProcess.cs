@@ -1,7 +1,7 @@
 using System.Net;
 using BatchOps.TestSupport;
 
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>
 /// The built dashboard as a real process on a free loopback port, configured through environment variables the way

@@ -1,4 +1,4 @@
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>The <c>Aws</c> settings that point every client at one loopback endpoint (the sandbox) with test keys.</summary>
 public static class AwsTestSettings

@@ -4,7 +4,7 @@ using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.TestSupport;
 
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>
 /// Execution histories recorded against real AWS (../shared/aws/recorded/stepfunctions), turned back into the wire shape:

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using BatchOps.TestSupport;
 using Npgsql;
 
-namespace BatchOps.Dashboard.Tests.Infrastructure;
+namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>
 /// A real PostgreSQL server (Debian's package, started by tests/scripts/ensure-postgres.sh, reused across test runs)

@@ -1,0 +1,47 @@
+using System.Text.Json.Serialization;
+
+namespace BatchOps.Contracts;
+
+/// <summary>One entry of the container environment override, in ECS's shape (passed straight through to RunTask).</summary>
+public sealed record EnvironmentVariable(
+    [property: JsonPropertyName("Name")] string Name,
+    [property: JsonPropertyName("Value")] string Value);
+
+/// <summary>Which execution a re-run was started from; travels in the input so any instance can read lineage back from AWS.</summary>
+public sealed record WorkflowLineage([property: JsonPropertyName("rerunOf")] string? RerunOf);
+
+/// <summary>
+/// The input every CDK workflow takes: <c>{"commands": [...], "environment": [{"Name","Value"}], "resumeFrom": "state"}</c>.
+/// <c>commands</c> becomes the container's command override, <c>environment</c> its environment override, and
+/// <c>resumeFrom</c> (optional) picks the step a workflow with a resume router starts at.
+/// </summary>
+public sealed record WorkflowInput
+{
+    /// <summary>The input property that carries <see cref="WorkflowLineage"/>; the workflows ignore it.</summary>
+    public const string LineageProperty = "_batchops";
+
+    [JsonPropertyName("commands")]
+    public IReadOnlyList<string> Commands { get; init; } = [];
+
+    [JsonPropertyName("environment")]
+    public IReadOnlyList<EnvironmentVariable> Environment { get; init; } = [];
+
+    [JsonPropertyName("resumeFrom")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ResumeFrom { get; init; }
+
+    [JsonPropertyName(LineageProperty)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WorkflowLineage? Lineage { get; init; }
+}
+
+/// <summary>The environment variable through which a workflow hands the contract's environment to the worker as one JSON array.</summary>
+public static class WorkerEnvironment
+{
+    /// <summary>Used where the ECS override also carries other variables (callback-job's TASK_TOKEN), so ASL cannot concatenate them.</summary>
+    public const string ContractEnvironment = "BATCHOPS_ENVIRONMENT";
+
+    public const string TaskToken = "TASK_TOKEN";
+
+    public const string HeartbeatSeconds = "HEARTBEAT_SECONDS";
+}

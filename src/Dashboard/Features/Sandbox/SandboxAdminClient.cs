@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace BatchOps.Dashboard.Features.Sandbox;
+
+/// <summary>ECS faults the sandbox injects into the next tasks of a task definition family (its admin API's names).</summary>
+public enum SandboxEcsFault
+{
+    CannotPullContainer,
+    ResourceInitialization,
+    Capacity,
+    OutOfMemory,
+    SpotInterruption,
+}
+
+/// <summary>The sandbox's admin API over HTTP (<c>/_sandbox/*</c>, documented in the README): ECS faults and task logs.</summary>
+public sealed class SandboxAdminClient(HttpClient http)
+{
+    public async Task InjectEcsFaultAsync(string family, SandboxEcsFault fault, CancellationToken cancellationToken, int count = 1)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri("_sandbox/ecs-faults", UriKind.Relative), new { Family = family, Fault = fault.ToString(), Count = count }, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The output of the process a task ran, or null when the sandbox no longer knows the task.</summary>
+    public async Task<string?> GetTaskLogsAsync(string taskArn, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri("_sandbox/task-logs?task=" + Uri.EscapeDataString(taskArn), UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

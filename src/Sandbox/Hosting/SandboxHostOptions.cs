@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace BatchOps.Sandbox.Hosting;
+
+/// <summary>The standalone sandbox's <c>Sandbox</c> section (command line: --urls, --template, --no-template, --stop-with-parent).</summary>
+public sealed class SandboxHostOptions
+{
+    public const string SectionName = "Sandbox";
+
+    /// <summary>Where to listen (port 0 picks a free one; the chosen address is printed).</summary>
+    public string Url { get; set; } = "http://127.0.0.1:4599";
+
+    /// <summary>The template deployed at start; the build sets the checked-in CDK template.</summary>
+    public string? Template { get; set; }
+
+    /// <summary>Start with nothing deployed.</summary>
+    public bool NoTemplate { get; set; }
+
+    /// <summary>How much faster than real time the sandbox clock runs (Wait states, retry backoff, schedules).</summary>
+    [Range(0.1, 1000)]
+    public double TimeScale { get; set; } = 1;
+
+    /// <summary>
+    /// Stop when standard input closes. A parent (the dashboard in sandbox mode) holds the other end of the pipe, which
+    /// the kernel closes however the parent ends (exit, Ctrl+C, SIGTERM, SIGKILL, crash), so no sandbox is left behind.
+    /// </summary>
+    public bool StopWithParent { get; set; }
+}
