@@ -48,7 +48,11 @@ public sealed class DashboardProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Process.Terminate();
+        if (!Process.HasExited)
+        {
+            Process.Terminate();
+        }
+
         await Process.WaitAsync(TimeSpan.FromSeconds(30));
         Process.Dispose();
     }
