@@ -8,7 +8,10 @@ using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.Navigation;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync;
+using Hangfire;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using MudBlazor.Services;
 using Microsoft.Extensions.Options;
 
 namespace BatchOps.Dashboard;
@@ -71,14 +74,21 @@ public static class DashboardHost
         services.AddBatchOpsSync(configuration, readModel, readModel.Provider == ReadModelProvider.PostgreSQL ? ReadModelContextFactory.PostgresConnectionString(readModel) : null);
 
         // Pages.
-        services.AddSingleton<ExecutionQueries>();
-        services.AddSingleton<ExecutionDetailQueries>();
-        services.AddSingleton<StoppedTaskQueries>();
-        services.AddSingleton<OverviewQueries>();
+        services.AddSingleton<IExecutionQueries, ExecutionQueries>();
+        services.AddSingleton<IExecutionDetailQueries, ExecutionDetailQueries>();
+        services.AddSingleton<IStoppedTaskQueries, StoppedTaskQueries>();
+        services.AddSingleton<IOverviewQueries, OverviewQueries>();
+        services.AddSingleton<IExecutionRefresher>(sp => sp.GetRequiredService<HistorySynchronizer>());
+        services.AddSingleton<ISyncHealth>(sp => sp.GetRequiredService<SyncStatusStore>());
+        services.AddHostedService<ClockTicks>();
         services.AddScoped<ExecutionsViewModel>();
         services.AddScoped<ExecutionDetailViewModel>();
         services.AddBatchOpsAuth(configuration, builder.Environment, mode);
+        // One key ring in the read model for every instance: a cookie or antiforgery token one issues, another reads.
+        services.AddScoped(sp => sp.GetRequiredService<ReadModelContextFactory>().CreateDbContext());
+        services.AddDataProtection().SetApplicationName("BatchOps.Dashboard").PersistKeysToDbContext<ReadModelDbContext>();
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
         services.AddHealthChecks();
         return builder;
     }
@@ -106,6 +116,8 @@ public static class DashboardHost
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        // Addresses no endpoint answers render the dashboard's own Not found page (with a 404 status).
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -120,6 +132,14 @@ public static class DashboardHost
                 : Results.NotFound($"The sandbox has no output for {task} (unknown task, or stopped more than an hour ago)."));
         }
 
+        // Hangfire's own dashboard: Admins only (the navigation shows it to them alone); its POSTs carry antiforgery tokens.
+        app.MapHangfireDashboard(DashboardUrls.JobsPath, new DashboardOptions
+        {
+            Authorization = [],
+            AppPath = DashboardUrls.OverviewPath,
+            DashboardTitle = "BatchOps background jobs",
+            DarkModeEnabled = true,
+        }).RequireAuthorization(BatchOpsPolicies.Administer);
         app.MapGet("/error", () => Results.Problem("The dashboard hit an unexpected error; it is logged on the server.")).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.Lifetime.ApplicationStarted.Register(() => Announce(app));

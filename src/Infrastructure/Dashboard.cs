@@ -77,12 +77,11 @@ public static class Dashboard
                 {
                     ["ASPNETCORE_ENVIRONMENT"] = "Production",
                     ["BatchOps__Mode"] = "Aws",
+                    // Both tasks share the PostgreSQL read model; Hangfire's storage beside it runs each sync job on one of them.
                     ["ReadModel__Provider"] = "PostgreSQL",
                     ["ReadModel__Host"] = database.DbInstanceEndpointAddress,
                     ["ReadModel__Database"] = "batchops",
                     ["ReadModel__Username"] = "batchops",
-                    // Two tasks: Quartz's clustered store in the read model runs each sync job on one of them.
-                    ["Sync__Clustered"] = "true",
                     ["AzureAd__Authority"] = settings.OidcAuthority ?? string.Empty,
                     ["AzureAd__ClientId"] = settings.OidcClientId ?? string.Empty,
                     ["Schedules__OperatorGroup"] = settings.OperatorScheduleGroup,

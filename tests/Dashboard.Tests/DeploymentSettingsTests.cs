@@ -15,7 +15,7 @@ namespace BatchOps.Dashboard.Tests;
 public sealed class DeploymentSettingsTests
 {
     [Fact]
-    public void The_cdk_dashboard_service_configures_aws_mode_a_postgres_read_model_and_clustered_sync()
+    public void The_cdk_dashboard_service_configures_aws_mode_and_a_postgres_read_model_with_valid_sync_settings()
     {
         var template = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")))!;
         var container = template["Resources"]!.AsObject()
@@ -35,7 +35,7 @@ public sealed class DeploymentSettingsTests
         Assert.Equal(DashboardMode.Aws, settings.Mode.Mode);
         Assert.Equal(ReadModelProvider.PostgreSQL, settings.ReadModel.Provider);
         Assert.Equal("db.internal", settings.ReadModel.Host);
-        Assert.True(settings.Sync.Clustered);
+        Assert.Empty(settings.SyncProblems);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class DeploymentSettingsTests
         Assert.Equal("true", environment["Auth__LocalOperator"]);
     }
 
-    private static (BatchOpsOptions Mode, ReadModelOptions ReadModel, SyncOptions Sync) Bind(Dictionary<string, string> environment, string? password)
+    private static (BatchOpsOptions Mode, ReadModelOptions ReadModel, List<ValidationResult> SyncProblems) Bind(Dictionary<string, string> environment, string? password)
     {
         var values = environment.ToDictionary(p => p.Key.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value);
         if (password is not null)
@@ -66,7 +66,9 @@ public sealed class DeploymentSettingsTests
         var sync = configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>() ?? new SyncOptions();
         var problems = new List<ValidationResult>();
         Assert.True(Validator.TryValidateObject(readModel, new ValidationContext(readModel), problems, validateAllProperties: true), string.Join("; ", problems.Select(p => p.ErrorMessage)));
-        return (mode, readModel, sync);
+        var syncProblems = new List<ValidationResult>();
+        Validator.TryValidateObject(sync, new ValidationContext(sync), syncProblems, validateAllProperties: true);
+        return (mode, readModel, syncProblems);
     }
 
     /// <summary>The <c>environment:</c> map of one service in docker-compose.yml (the file uses the plain map form).</summary>

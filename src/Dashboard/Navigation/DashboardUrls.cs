@@ -13,6 +13,7 @@ public static class DashboardUrls
     public const string LocalSignInPath = "/signin/local";
     public const string SignOutPath = "/signout";
     public const string SandboxTaskLogsPath = "/sandbox/task-logs";
+    public const string JobsPath = "/jobs";
 
     public static string Overview() => OverviewPath;
 

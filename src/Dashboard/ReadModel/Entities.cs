@@ -140,3 +140,18 @@ public sealed class SyncCursorRecord
     public string? LastError { get; set; }
     public int ConsecutiveFailures { get; set; }
 }
+
+/// <summary>One run of a sync job on one instance: when, where, and how it ended (several instances never overlap).</summary>
+public sealed class SyncRunRecord
+{
+    public long Id { get; set; }
+    public required string Job { get; set; }
+
+    /// <summary>The dashboard instance (host name and process id) that ran it.</summary>
+    public required string Instance { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>Null when it succeeded (or is still running).</summary>
+    public string? Error { get; set; }
+}

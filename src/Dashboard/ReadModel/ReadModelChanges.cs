@@ -8,19 +8,23 @@ public enum ReadModelChangeKind
     Executions = 1,
     StoppedTasks = 2,
     SyncStatus = 4,
-    All = Executions | StoppedTasks | SyncStatus,
+
+    /// <summary>Time passed (every <see cref="ClockTicks.Interval"/>): relative times and staleness move without a sync.</summary>
+    Clock = 8,
+    All = Executions | StoppedTasks | SyncStatus | Clock,
 }
 
 /// <summary>
 /// In-process change notifications: sync jobs publish, pages subscribe and re-render. A subscription is disposable,
-/// and pages dispose it with themselves (the Aspire dashboard's repository pattern).
+/// and pages dispose it with themselves (the Aspire dashboard's repository pattern). Callbacks must be quick or
+/// throttle themselves (<see cref="Features.Shared.LiveComponentBase"/> does): publishing never waits for them.
 /// </summary>
 public sealed class ReadModelChanges
 {
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
 
-    public IDisposable Subscribe(ReadModelChangeKind kinds, Func<Task> callback)
+    public IDisposable Subscribe(ReadModelChangeKind kinds, Action callback)
     {
         var subscription = new Subscription(this, kinds, callback);
         lock (_gate)
@@ -41,8 +45,7 @@ public sealed class ReadModelChanges
 
         foreach (var s in targets)
         {
-            // Fire and forget: a slow or broken page must not hold up the sync job that published.
-            _ = s.Callback();
+            s.Callback();
         }
     }
 
@@ -65,11 +68,35 @@ public sealed class ReadModelChanges
         }
     }
 
-    private sealed class Subscription(ReadModelChanges owner, ReadModelChangeKind kinds, Func<Task> callback) : IDisposable
+    private sealed class Subscription(ReadModelChanges owner, ReadModelChangeKind kinds, Action callback) : IDisposable
     {
         public ReadModelChangeKind Kinds { get; } = kinds;
-        public Func<Task> Callback { get; } = callback;
+        public Action Callback { get; } = callback;
 
         public void Dispose() => owner.Remove(this);
+    }
+}
+
+/// <summary>One timer for every open page: publishes <see cref="ReadModelChangeKind.Clock"/> so relative times and the stale notice move.</summary>
+public sealed class ClockTicks(ReadModelChanges changes, TimeProvider time) : IHostedService, IAsyncDisposable
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+
+    private ITimer? _timer;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _timer = time.CreateTimer(_ => changes.Publish(ReadModelChangeKind.Clock), null, Interval, Interval);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync().ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

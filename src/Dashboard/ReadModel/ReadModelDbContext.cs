@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -5,9 +6,10 @@ namespace BatchOps.Dashboard.ReadModel;
 
 /// <summary>
 /// The read model the pages query. One model, two providers: each has its own context type so each keeps its own
-/// migrations (ReadModel/Migrations/Sqlite, ReadModel/Migrations/Postgres).
+/// migrations (ReadModel/Migrations/Sqlite, ReadModel/Migrations/Postgres). It also holds the data-protection key ring,
+/// so every instance (and a restarted one) reads the cookies and antiforgery tokens the others issued.
 /// </summary>
-public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<StateMachineRecord> StateMachines => Set<StateMachineRecord>();
     public DbSet<ExecutionRecord> Executions => Set<ExecutionRecord>();
@@ -16,6 +18,8 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
     public DbSet<ExecutionHistoryRecord> Histories => Set<ExecutionHistoryRecord>();
     public DbSet<StoppedTaskRecord> StoppedTasks => Set<StoppedTaskRecord>();
     public DbSet<SyncCursorRecord> SyncCursors => Set<SyncCursorRecord>();
+    public DbSet<SyncRunRecord> SyncRuns => Set<SyncRunRecord>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -80,6 +84,13 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
             e.ToTable("sync_cursors");
             e.HasKey(x => x.Key);
         });
+        modelBuilder.Entity<SyncRunRecord>(e =>
+        {
+            e.ToTable("sync_runs");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.Job, x.StartedAt });
+        });
+        modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
     }
 }
 
@@ -94,5 +105,5 @@ public sealed class SqliteReadModelDbContext(DbContextOptions<SqliteReadModelDbC
     }
 }
 
-/// <summary>PostgreSQL (production, several dashboard instances). Also holds Quartz's clustered job store tables.</summary>
+/// <summary>PostgreSQL (production, several dashboard instances). Hangfire keeps its job storage beside it, in its own schema.</summary>
 public sealed class PostgresReadModelDbContext(DbContextOptions<PostgresReadModelDbContext> options) : ReadModelDbContext(options);

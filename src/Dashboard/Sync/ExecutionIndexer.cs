@@ -23,9 +23,6 @@ public sealed partial class ExecutionIndexer(
 {
     public const string StateMachinesKey = "state-machines";
 
-    // Per instance: when this instance last swept each state machine's redriven executions.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastRedriveSweep = new(StringComparer.Ordinal);
-
     public static string CursorKey(string stateMachineArn) => "executions:" + stateMachineArn;
 
     public async Task<IndexPass> RunAsync(CancellationToken cancellationToken)
@@ -48,6 +45,29 @@ public sealed partial class ExecutionIndexer(
         }
 
         return new IndexPass(machines.Count, calls, added, changed);
+    }
+
+    /// <summary>
+    /// Redrives of older executions do not appear as new executions: list each state machine's newest redriven page
+    /// and take in what changed (the redrive sweep job, on its own slower interval). Returns how many rows changed.
+    /// </summary>
+    public async Task<int> SweepRedrivesAsync(CancellationToken cancellationToken)
+    {
+        var machines = await SyncStateMachinesAsync(cancellationToken).ConfigureAwait(false);
+        var changed = 0;
+        foreach (var machine in machines)
+        {
+            var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = ExecutionRedriveFilter.REDRIVEN, MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
+            var (a, c) = await UpsertAsync(machine, redriven.Executions, cancellationToken).ConfigureAwait(false);
+            changed += a + c;
+        }
+
+        if (changed > 0)
+        {
+            changes.Publish(ReadModelChangeKind.Executions);
+        }
+
+        return changed;
     }
 
     public async Task<IReadOnlyList<StateMachineRecord>> SyncStateMachinesAsync(CancellationToken cancellationToken)
@@ -143,25 +163,6 @@ public sealed partial class ExecutionIndexer(
             }
         }
 
-        // 3. Redrives of older executions do not appear as new: a sweep of the newest redriven page, on its own
-        //    (slower) interval, catches those that finished between two passes.
-        if (RedriveSweepDue(machine.Arn))
-        {
-            var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = ExecutionRedriveFilter.REDRIVEN, MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
-            calls++;
-            var (a, c) = await UpsertAsync(machine, redriven.Executions, cancellationToken).ConfigureAwait(false);
-            added += a;
-            changed += c;
-            foreach (var e in redriven.Executions)
-            {
-                seen.Add(e.ExecutionArn);
-                if (e.Status == ExecutionStatus.RUNNING)
-                {
-                    running.Add(e.ExecutionArn);
-                }
-            }
-        }
-
         changed += await RefreshStoppedAsync(machine, running, seen, cancellationToken).ConfigureAwait(false);
         await FlagAgedRunningHistoriesAsync(machine, cancellationToken).ConfigureAwait(false);
 
@@ -249,19 +250,6 @@ public sealed partial class ExecutionIndexer(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var running = await db.Executions.AsNoTracking().Where(e => e.StateMachineArn == machine.Arn && e.Status == ExecutionStatus.RUNNING).Select(e => e.Arn).ToListAsync(cancellationToken).ConfigureAwait(false);
         return running.Any(arn => !seen.Contains(arn));
-    }
-
-    private bool RedriveSweepDue(string stateMachineArn)
-    {
-        var now = time.GetUtcNow();
-        var last = _lastRedriveSweep.GetOrAdd(stateMachineArn, _ => now);
-        if (now - last < options.Value.RedriveSweepInterval)
-        {
-            return false;
-        }
-
-        _lastRedriveSweep[stateMachineArn] = now;
-        return true;
     }
 
     /// <summary>Running rows that no listing this pass reported as running have stopped (or were redriven and stopped): describe them.</summary>

@@ -1,4 +1,5 @@
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ public sealed partial class HistorySynchronizer(
     IOptions<SyncOptions> options,
     TimeProvider time,
     ReadModelChanges changes,
-    ILogger<HistorySynchronizer> logger)
+    ILogger<HistorySynchronizer> logger) : IExecutionRefresher
 {
     public const string CursorKey = "histories";
 

@@ -3,21 +3,17 @@ using System.ComponentModel.DataAnnotations;
 namespace BatchOps.Dashboard.Sync;
 
 /// <summary>The <c>Sync</c> section: how often each job polls AWS and how much it asks for per run.</summary>
-public sealed class SyncOptions
+public sealed class SyncOptions : IValidatableObject
 {
     public const string SectionName = "Sync";
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ExecutionsInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan StoppedTasksInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often each state machine's newest redriven executions are listed (redrives of older executions).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RedriveSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>ListExecutions MaxResults (1-1000).</summary>
@@ -36,6 +32,28 @@ public sealed class SyncOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Quartz job store: false = in memory (sandbox, single instance), true = clustered ADO store on the PostgreSQL read model.</summary>
-    public bool Clustered { get; set; }
+    /// <summary>Background job threads per instance (Hangfire workers): the four sync jobs, with room for the operator's bulk jobs.</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 6;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var (name, interval) in Intervals())
+        {
+            if (SyncSchedule.Cron(interval) is null)
+            {
+                yield return new ValidationResult(
+                    $"Sync:{name} is {interval}: a job interval must be a whole number of seconds that divides a minute (1, 2, 5, 10, 15, 20, 30 s), minutes that divide an hour, or hours that divide a day, so it can run as a recurring job.",
+                    [name]);
+            }
+        }
+    }
+
+    public IEnumerable<(string Name, TimeSpan Interval)> Intervals()
+    {
+        yield return (nameof(ExecutionsInterval), ExecutionsInterval);
+        yield return (nameof(HistoryInterval), HistoryInterval);
+        yield return (nameof(StoppedTasksInterval), StoppedTasksInterval);
+        yield return (nameof(RedriveSweepInterval), RedriveSweepInterval);
+    }
 }

@@ -7,9 +7,50 @@ namespace BatchOps.Dashboard.Sync;
 /// <summary>Whether the read model is current: the time of the last good sync and the last error, per source.</summary>
 public sealed record SyncHealth(bool IsStale, DateTimeOffset? LastGoodSync, string? LastError, DateTimeOffset? FailingSince);
 
-/// <summary>Records each job's success or failure in its cursor row, and answers "is what the page shows stale?".</summary>
-public sealed class SyncStatusStore(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time, IOptions<SyncOptions> options, ReadModelChanges changes)
+/// <summary>Whether what the pages show is current (the seam component tests fake).</summary>
+public interface ISyncHealth
 {
+    Task<SyncHealth> GetHealthAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Records each job's success or failure in its cursor row, and answers "is what the page shows stale?".</summary>
+public sealed class SyncStatusStore(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time, IOptions<SyncOptions> options, ReadModelChanges changes) : ISyncHealth
+{
+    /// <summary>Runs kept per job: enough to see what each instance did lately, never a growing table.</summary>
+    public const int RunsKept = 200;
+
+    /// <summary>This dashboard instance, as the sync runs name it.</summary>
+    public static string Instance { get; } = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public async Task<long> RunStartedAsync(string job, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var run = new SyncRunRecord { Job = job, Instance = Instance, StartedAt = time.GetUtcNow() };
+        db.SyncRuns.Add(run);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return run.Id;
+    }
+
+    public async Task RunEndedAsync(long runId, string? error, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var run = await db.SyncRuns.FindAsync([runId], cancellationToken).ConfigureAwait(false);
+        if (run is null)
+        {
+            return;
+        }
+
+        run.EndedAt = time.GetUtcNow();
+        run.Error = StoredHistory.Cut(error, 500);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        // Forget this job's runs older than the ones kept.
+        var oldestDropped = await db.SyncRuns.Where(r => r.Job == run.Job).OrderByDescending(r => r.Id).Skip(RunsKept).Select(r => (long?)r.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (oldestDropped is { } cutoff)
+        {
+            await db.SyncRuns.Where(r => r.Job == run.Job && r.Id <= cutoff).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task RecordSuccessAsync(string key, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.TestSupport;
 using Microsoft.Playwright;
 
@@ -14,21 +15,21 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
     public async Task An_operator_filters_to_a_failed_execution_and_reads_why_each_attempt_stopped()
     {
         var page = await fixture.Browser.NewPageAsync();
-        await page.GotoAsync(new Uri(fixture.Dashboard.BaseUrl, "/executions").ToString());
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Executions" })).ToBeVisibleAsync();
-        await WaitInteractiveAsync(page);
+        await page.GotoAsync(fixture.Url("/executions"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Executions", Level = 1 })).ToBeVisibleAsync();
+        await Pages.WaitInteractiveAsync(page);
 
-        await page.SelectOptionAsync("#f-workflow", "batch-job");
+        await Pages.ChooseAsync(page, "f-workflow", "batch-job");
         await Assertions.Expect(page).ToHaveURLAsync(WorkflowInUrl(), Wait);
-        await page.SelectOptionAsync("#f-status", "FAILED");
+        await Pages.ChooseAsync(page, "f-status", "FAILED");
         await Assertions.Expect(page).ToHaveURLAsync(StatusInUrl(), Wait);
-        await page.FillAsync("#f-search", "sync-inv");
+        await page.Locator("[data-testid=f-search]").FillAsync("sync-inv");
         await Assertions.Expect(page).ToHaveURLAsync(SearchInUrl(), Wait);
 
-        var rows = page.Locator("tr[data-execution]");
+        var rows = page.Locator("[data-testid=executions] tbody tr:has([data-execution])");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
-        await Assertions.Expect(rows.First).ToContainTextAsync("FAILED");
-        await rows.First.GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(rows.First.Locator("[data-status]")).ToHaveTextAsync("FAILED");
+        await rows.First.Locator("[data-execution]").ClickAsync();
 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Retry history" })).ToBeVisibleAsync();
         var attempts = page.Locator("[data-testid=attempt][data-state='Run worker']");
@@ -51,52 +52,106 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
     {
         // A colleague's link, opened in a fresh browser session (signs in again, then lands on the same list).
         var page = await fixture.Browser.NewPageAsync(timezone: "Asia/Tokyo");
-        await page.GotoAsync(new Uri(fixture.Dashboard.BaseUrl, "/executions?workflow=batch-job&status=FAILED&q=sync&sort=name&dir=asc").ToString());
-        await WaitInteractiveAsync(page);
+        await page.GotoAsync(fixture.Url("/executions?workflow=batch-job&status=FAILED&q=sync&sort=name&dir=asc"));
+        await Pages.WaitInteractiveAsync(page);
 
-        await Assertions.Expect(page.Locator("#f-workflow")).ToHaveValueAsync("batch-job");
-        await Assertions.Expect(page.Locator("#f-status")).ToHaveValueAsync("FAILED");
-        await Assertions.Expect(page.Locator("#f-search")).ToHaveValueAsync("sync");
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Name ▴" })).ToBeVisibleAsync();
-        var rows = page.Locator("tr[data-execution]");
+        await Assertions.Expect(page.Locator("[data-testid=f-workflow]")).ToHaveTextAsync("batch-job");
+        await Assertions.Expect(page.Locator("[data-testid=f-status]")).ToHaveTextAsync("FAILED");
+        await Assertions.Expect(page.Locator("[data-testid=f-search]")).ToHaveValueAsync("sync");
+        await Assertions.Expect(page.Locator("th[aria-sort=ascending]")).ToHaveTextAsync(NameSortedAscending());
+        var rows = page.Locator("[data-testid=executions] [data-execution]");
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-execution", SyncInventory());
         Assert.EndsWith("/executions?workflow=batch-job&status=FAILED&q=sync&sort=name&dir=asc", page.Url, StringComparison.Ordinal);
         // Times follow the browser's zone once the circuit is interactive.
-        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Started (Asia/Tokyo)" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Started (Asia/Tokyo)" })).ToBeVisibleAsync();
     }
 
     [Fact]
-    public async Task Screenshots_of_every_page_show_the_sandbox_executions()
+    public async Task Following_a_rerun_link_shows_and_refreshes_that_execution()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.Url("/executions?q=import-invoices&sort=name&dir=asc"));
+        await Pages.WaitInteractiveAsync(page);
+        await page.Locator("[data-execution]").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=rerun] a")).ToBeVisibleAsync();
+
+        await page.Locator("[data-testid=rerun] a").ClickAsync();
+
+        // The re-run's own page: its name, the link back, and its own refresh from AWS (not the previous one's).
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("-rerun-1");
+        await Assertions.Expect(page.Locator("dd").Filter(new() { HasText = "import-invoices" }).First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=refresh-state]")).ToContainTextAsync("History fetched");
+        await Assertions.Expect(page.Locator("[data-testid=refresh-error]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task The_theme_follows_the_browser_and_a_choice_in_the_app_bar_is_remembered()
+    {
+        var page = await fixture.Browser.NewPageAsync(dark: true);
+        await page.GotoAsync(fixture.Url("/"));
+        await Pages.WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("#interactive")).ToHaveAttributeAsync("data-dark", "true");
+
+        await page.Locator("[data-testid=theme-menu] button").ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Light" }).ClickAsync();
+        await page.ReloadAsync();
+        await Pages.WaitInteractiveAsync(page);
+
+        await Assertions.Expect(page.Locator("#interactive")).ToHaveAttributeAsync("data-dark", "false");
+    }
+
+    [Fact]
+    public async Task The_background_jobs_dashboard_is_offered_to_admins_and_lists_the_sync_jobs()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.Url("/"));
+        await Pages.WaitInteractiveAsync(page);
+
+        await page.Locator("[data-testid=jobs-link]").ClickAsync();
+        await Assertions.Expect(page).ToHaveTitleAsync(new Regex("BatchOps background jobs"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Recurring Jobs" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("sync:executions");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("sync:histories");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("sync:stopped-tasks");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("sync:redrives");
+    }
+
+    [Fact]
+    public async Task Screenshots_of_every_page_in_light_and_dark_show_the_sandbox_executions()
     {
         var directory = Environment.GetEnvironmentVariable("BATCHOPS_SCREENSHOTS") is { Length: > 0 } configured
             ? Path.GetFullPath(configured, RepositoryPaths.Root)
             : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(directory);
-        var page = await fixture.Browser.NewPageAsync(timezone: "UTC");
-
-        await ShootAsync(page, "/", "overview.png", page.Locator("[data-testid=failures]"));
-        await ShootAsync(page, "/executions", "executions.png", page.Locator("tr[data-execution]").First);
-        await page.GotoAsync(new Uri(fixture.Dashboard.BaseUrl, "/executions?q=export-orders").ToString());
-        await page.Locator("tr[data-execution] a").First.ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=attempt]").First).ToContainTextAsync("Image pull");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, "execution-detail.png"), FullPage = true });
-        await ShootAsync(page, "/stopped-tasks", "stopped-tasks.png", page.Locator("[data-testid=stopped-tasks] tbody tr").First);
-
-        Assert.All(["overview.png", "executions.png", "execution-detail.png", "stopped-tasks.png"], f => Assert.True(new FileInfo(Path.Combine(directory, f)).Length > 10_000, f));
-
-        async Task ShootAsync(IPage p, string path, string file, ILocator ready)
+        foreach (var dark in new[] { false, true })
         {
-            await p.GotoAsync(new Uri(fixture.Dashboard.BaseUrl, path).ToString());
-            await Assertions.Expect(ready).ToBeVisibleAsync();
-            await WaitInteractiveAsync(p);
-            await p.ScreenshotAsync(new() { Path = Path.Combine(directory, file), FullPage = true });
-        }
-    }
+            var suffix = dark ? "-dark" : "";
+            var page = await fixture.Browser.NewPageAsync(timezone: "UTC", dark: dark);
+            await ShootAsync(page, "/", $"overview{suffix}.png", page.Locator("[data-testid=failures]"));
+            await ShootAsync(page, "/executions", $"executions{suffix}.png", page.Locator("[data-execution]").First);
+            await page.GotoAsync(fixture.Url("/executions?q=export-orders"));
+            await page.Locator("[data-execution]").First.ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=attempt]").First).ToContainTextAsync("Image pull");
+            await Assertions.Expect(page.Locator("[data-testid=refresh-state]")).ToContainTextAsync("History fetched");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"execution-detail{suffix}.png"), FullPage = true });
+            await ShootAsync(page, "/stopped-tasks", $"stopped-tasks{suffix}.png", page.Locator("[data-testid=stopped-tasks] tbody tr").First);
 
-    /// <summary>Prerendered HTML shows first; filters work once Blazor's circuit is connected (the layout marks it).</summary>
-    private static Task WaitInteractiveAsync(IPage page) =>
-        page.Locator("#interactive").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
+            async Task ShootAsync(IPage p, string path, string file, ILocator ready)
+            {
+                await p.GotoAsync(fixture.Url(path));
+                await Assertions.Expect(ready).ToBeVisibleAsync();
+                await Pages.WaitInteractiveAsync(p);
+                await Assertions.Expect(p.Locator("#interactive")).ToHaveAttributeAsync("data-dark", dark ? "true" : "false");
+                await p.ScreenshotAsync(new() { Path = Path.Combine(directory, file), FullPage = true });
+            }
+        }
+
+        Assert.All(
+            new[] { "overview", "executions", "execution-detail", "stopped-tasks" }.SelectMany(n => new[] { $"{n}.png", $"{n}-dark.png" }),
+            f => Assert.True(new FileInfo(Path.Combine(directory, f)).Length > 10_000, f));
+    }
 
     [GeneratedRegex("workflow=batch-job")]
     private static partial Regex WorkflowInUrl();
@@ -106,6 +161,9 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
 
     [GeneratedRegex("q=sync-inv")]
     private static partial Regex SearchInUrl();
+
+    [GeneratedRegex(@"^\s*Name\b[\s\S]*ascending")]
+    private static partial Regex NameSortedAscending();
 
     private static Regex WaitedBeforeAttempt(int attempt) => new($@"then waited \d+(\.\d)? s before attempt {attempt}");
 

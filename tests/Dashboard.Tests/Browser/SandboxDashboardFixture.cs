@@ -13,6 +13,8 @@ public sealed class SandboxDashboardFixture : IAsyncLifetime
 
     public Support.Browser Browser { get; private set; } = null!;
 
+    public string Url(string pathAndQuery) => new Uri(Dashboard.BaseUrl, pathAndQuery).ToString();
+
     public async Task InitializeAsync()
     {
         Dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>

@@ -23,9 +23,9 @@ public sealed class StaleDataPageTests
                 ["Auth:LocalOperator"] = "true",
                 ["Aws:MaxAttempts"] = "2",
                 ["ReadModel:SqlitePath"] = Path.Combine(Path.GetTempPath(), "batchops-tests", $"stale-{Guid.NewGuid():N}.db"),
-                ["Sync:ExecutionsInterval"] = "00:00:00.500",
-                ["Sync:HistoryInterval"] = "00:00:00.500",
-                ["Sync:StoppedTasksInterval"] = "00:00:00.500",
+                ["Sync:ExecutionsInterval"] = "00:00:01",
+                ["Sync:HistoryInterval"] = "00:00:01",
+                ["Sync:StoppedTasksInterval"] = "00:00:01",
             }));
             using var client = dashboard.CreateClient();
             var before = await PollAsync(client, html => html.Contains("data-execution=\"export-before-outage\"", StringComparison.Ordinal));

@@ -104,7 +104,7 @@ public sealed class ReadModelQueryTests(PostgresFixture postgres) : IClassFixtur
 
         var row = Assert.Single(exit2.Rows);
         Assert.Equal(("import-1", "Run worker", 2), (row.ExecutionName, row.StateName, row.Attempt!.Value));
-        Assert.Equal("task/c/1", Assert.Single(pulls.Rows).Task.TaskArn[^8..]);
+        Assert.Equal("task/c/1", Assert.Single(pulls.Rows).TaskArn[^8..]);
         Assert.Equal(["batchops-worker", "other"], exit2.Families);
     }
 

@@ -37,9 +37,15 @@ public sealed class Browser : IAsyncDisposable
         return new Browser(playwright, browser);
     }
 
-    public async Task<IPage> NewPageAsync(string timezone = "Europe/Berlin")
+    /// <param name="dark">Whether the browser prefers a dark colour scheme (the dashboard follows it by default).</param>
+    public async Task<IPage> NewPageAsync(string timezone = "Europe/Berlin", bool dark = false)
     {
-        var context = await Instance.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 }, TimezoneId = timezone });
+        var context = await Instance.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
+            TimezoneId = timezone,
+            ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
+        });
         return await context.NewPageAsync();
     }
 

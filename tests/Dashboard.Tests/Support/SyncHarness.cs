@@ -60,12 +60,12 @@ public sealed class SyncHarness : IAsyncDisposable
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
 
-    /// <summary>Runs a Quartz job class the way the scheduler would (failures recorded, not thrown).</summary>
+    /// <summary>Runs a sync job class the way Hangfire would (failures recorded, not thrown).</summary>
     public async Task RunJobAsync<TJob>()
         where TJob : SyncJob
     {
         var job = ActivatorUtilities.CreateInstance<TJob>(_services);
-        await job.Execute(null!, CancellationToken.None);
+        await job.RunAsync(CancellationToken.None);
     }
 
     public async Task<List<ExecutionRecord>> ExecutionsAsync()

@@ -24,7 +24,7 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     {
         _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
         _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
-        _sync = new SyncHarness(_sandbox.Endpoint, _database, new Dictionary<string, string?> { ["Sync:RedriveSweepInterval"] = "01:00:00" });
+        _sync = new SyncHarness(_sandbox.Endpoint, _database);
         _sfn = new TestClients(_sandbox.Endpoint).StepFunctions;
     }
 
@@ -127,17 +127,22 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     [Fact]
     public async Task A_redrive_of_an_older_execution_is_found_by_the_redrive_sweep()
     {
-        await using var sync = new SyncHarness(_sandbox.Endpoint, _database, new Dictionary<string, string?> { ["Sync:RedriveSweepInterval"] = "00:00:00" });
+        // One execution per page: the index pass stops at the newest page it already knows and never reaches the older one.
+        await using var sync = new SyncHarness(_sandbox.Endpoint, _database, new Dictionary<string, string?> { ["Sync:PageSize"] = "1" });
         var failing = await CreateAsync("export", FailDefinition);
         var arn = (await StartAsync(failing, 1, "old"))[0];
+        await StartAsync(failing, 1, "new");
         await sync.Indexer.RunAsync(CancellationToken.None);
         await sync.Histories.SyncPendingAsync(CancellationToken.None);
 
         await _sfn.RedriveExecutionAsync(new RedriveExecutionRequest { ExecutionArn = arn });
         await _sandbox.StepFunctions.WhenIdleAsync();
-        await sync.Indexer.RunAsync(CancellationToken.None);
+        var indexed = await sync.Indexer.RunAsync(CancellationToken.None);
+        var swept = await sync.Indexer.SweepRedrivesAsync(CancellationToken.None);
         await sync.Histories.SyncPendingAsync(CancellationToken.None);
 
+        Assert.Equal(0, indexed.ChangedExecutions);
+        Assert.Equal(1, swept);
         await using var db = await _database.Contexts.CreateDbContextAsync();
         var row = await db.Executions.SingleAsync(e => e.Arn == arn);
         Assert.Equal(1, row.RedriveCount);

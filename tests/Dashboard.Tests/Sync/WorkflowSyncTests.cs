@@ -1,6 +1,7 @@
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
+using BatchOps.Dashboard.Features.Executions.Detail;
 using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Tests.Support;
@@ -83,9 +84,9 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         var stopped = await new StoppedTaskQueries(_database.Contexts, TimeProvider.System).GetPageAsync(new StoppedTasksFilter(), CancellationToken.None);
         var mine = stopped.Rows.Where(r => r.ExecutionArn == arn).OrderBy(r => r.Attempt).ToList();
         Assert.Equal(3, mine.Count);
-        Assert.Equal([StopReasonClass.ImagePull, StopReasonClass.ApplicationExit, StopReasonClass.ApplicationExit], mine.Select(r => r.Task.ReasonClass));
-        Assert.Equal([null, 2, 2], mine.Select(r => r.Task.ExitCode));
-        Assert.All(mine, r => Assert.Equal("batchops-worker", r.Task.Family));
+        Assert.Equal([StopReasonClass.ImagePull, StopReasonClass.ApplicationExit, StopReasonClass.ApplicationExit], mine.Select(r => r.ReasonClass));
+        Assert.Equal([null, 2, 2], mine.Select(r => r.ExitCode));
+        Assert.All(mine, r => Assert.Equal("batchops-worker", r.Family));
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         // The exit code comes from ECS (the callback carries none): the captured stopped task supplies it.
         Assert.NotNull(run.TaskArn);
         Assert.Equal(1, detail.StoppedTasks[run.TaskArn!].ExitCode);
-        var entry = Assert.Single(RetryTimeline.Build(detail), e => e.Attempt?.ResourceType == "ecs");
+        var entry = Assert.Single(RetryTimeline.Build(detail), e => e.Resource?.StartsWith("ecs:", StringComparison.Ordinal) == true);
         Assert.Equal(1, entry.ExitCode);
     }
 
@@ -136,7 +137,7 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         Assert.Equal(original, (await queries.GetAsync(rerun, CancellationToken.None))!.RerunOf!.Arn);
         var detail = (await queries.GetAsync(original, CancellationToken.None))!;
         Assert.Equal(rerun, Assert.Single(detail.Reruns).Arn);
-        Assert.Contains(RetryTimeline.Build(detail), e => e.Kind == TimelineEntryKind.Rerun && e.Execution!.Arn == rerun);
+        Assert.Contains(RetryTimeline.Build(detail), e => e.Kind == TimelineItemKind.Rerun && e.Execution!.Arn == rerun);
     }
 
     private async Task<string> RunAsync(string machine, string name, string input)

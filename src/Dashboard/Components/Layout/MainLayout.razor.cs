@@ -3,6 +3,7 @@ using BatchOps.Dashboard.Features.Auth;
 using BatchOps.Dashboard.Features.Shared;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
+using MudBlazor;
 
 namespace BatchOps.Dashboard.Components.Layout;
 
@@ -11,8 +12,19 @@ public sealed partial class MainLayout
     private TimeSettings timeSettings = TimeSettings.UtcDefault;
     private string? browserZone;
     private bool interactive;
+    private bool drawerOpen = true;
+    private bool darkMode;
+    private ThemeChoice themeChoice = ThemeChoice.System;
+    private MudThemeProvider? themeProvider;
 
     [Inject] public required IJSRuntime JS { get; init; }
+
+    private string ThemeIcon => themeChoice switch
+    {
+        ThemeChoice.Light => Icons.Material.Filled.LightMode,
+        ThemeChoice.Dark => Icons.Material.Filled.DarkMode,
+        _ => Icons.Material.Filled.BrightnessAuto,
+    };
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
@@ -21,10 +33,12 @@ public sealed partial class MainLayout
             return;
         }
 
-        // The browser's zone is only known once the circuit is interactive; times render in UTC until then.
+        // The browser's zone and preferences are only known once the circuit is interactive; until then, UTC and light.
         browserZone = await JS.InvokeAsync<string>("batchops.timeZone");
         var utc = await JS.InvokeAsync<string?>("batchops.getPreference", "utc") == "true";
         timeSettings = TimeSettings.FromBrowser(browserZone, utc);
+        themeChoice = Enum.TryParse<ThemeChoice>(await JS.InvokeAsync<string?>("batchops.getPreference", "theme"), out var saved) ? saved : ThemeChoice.System;
+        darkMode = await IsDarkAsync(themeChoice);
         interactive = true;
         StateHasChanged();
     }
@@ -34,6 +48,27 @@ public sealed partial class MainLayout
         timeSettings = TimeSettings.FromBrowser(browserZone, utc);
         await JS.InvokeVoidAsync("batchops.setPreference", "utc", utc ? "true" : "false");
     }
+
+    private async Task SetThemeAsync(ThemeChoice choice)
+    {
+        themeChoice = choice;
+        darkMode = await IsDarkAsync(choice);
+        await JS.InvokeVoidAsync("batchops.setPreference", "theme", choice.ToString());
+    }
+
+    private async Task<bool> IsDarkAsync(ThemeChoice choice) => choice switch
+    {
+        ThemeChoice.Dark => true,
+        ThemeChoice.Light => false,
+        _ => themeProvider is not null && await themeProvider.GetSystemDarkModeAsync(),
+    };
+
+    private static string ThemeLabel(ThemeChoice choice) => choice switch
+    {
+        ThemeChoice.Light => "Light",
+        ThemeChoice.Dark => "Dark",
+        _ => "Follow the system",
+    };
 
     private static string RoleText(ClaimsPrincipal user) =>
         string.Join(", ", new[] { BatchOpsRoles.Admin, BatchOpsRoles.Operator, BatchOpsRoles.Viewer }.Where(user.IsInRole));

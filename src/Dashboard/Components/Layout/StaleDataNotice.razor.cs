@@ -6,15 +6,11 @@ using Microsoft.AspNetCore.Components;
 namespace BatchOps.Dashboard.Components.Layout;
 
 /// <summary>Tells the operator when what they see may be out of date, and since when (AWS throttling, outage, sandbox stopped).</summary>
-public sealed partial class StaleDataNotice : IDisposable
+public sealed partial class StaleDataNotice
 {
     private SyncHealth? health;
-    private IDisposable? subscription;
-    private ITimer? timer;
 
-    [Inject] public required SyncStatusStore Status { get; init; }
-    [Inject] public required ReadModelChanges Changes { get; init; }
-    [Inject] public required TimeProvider Time { get; init; }
+    [Inject] public required ISyncHealth Health { get; init; }
 
     [CascadingParameter] public TimeSettings? Settings { get; set; }
 
@@ -22,21 +18,10 @@ public sealed partial class StaleDataNotice : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        health = await Status.GetHealthAsync(CancellationToken.None);
-        subscription = Changes.Subscribe(ReadModelChangeKind.SyncStatus, () => InvokeAsync(RefreshAsync));
-        // Staleness also comes from time passing without a good sync, which publishes nothing.
-        timer = Time.CreateTimer(_ => _ = InvokeAsync(RefreshAsync), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+        // Staleness also comes from time passing without a good sync, which publishes nothing but the clock.
+        Watch(ReadModelChangeKind.SyncStatus | ReadModelChangeKind.Clock, LoadAsync);
+        await LoadAsync(Disposing);
     }
 
-    private async Task RefreshAsync()
-    {
-        health = await Status.GetHealthAsync(CancellationToken.None);
-        StateHasChanged();
-    }
-
-    public void Dispose()
-    {
-        subscription?.Dispose();
-        timer?.Dispose();
-    }
+    private async Task LoadAsync(CancellationToken cancellationToken) => health = await Health.GetHealthAsync(cancellationToken);
 }

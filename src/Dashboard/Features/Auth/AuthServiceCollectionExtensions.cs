@@ -57,6 +57,7 @@ public static class AuthServiceCollectionExtensions
                     new Claim(ClaimTypes.NameIdentifier, options.Value.LocalOperatorName),
                     new Claim(ClaimTypes.Role, BatchOpsRoles.Viewer),
                     new Claim(ClaimTypes.Role, BatchOpsRoles.Operator),
+                    new Claim(ClaimTypes.Role, BatchOpsRoles.Admin),
                 ],
                 CookieAuthenticationDefaults.AuthenticationScheme);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));

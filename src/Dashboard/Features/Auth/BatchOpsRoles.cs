@@ -1,6 +1,6 @@
 namespace BatchOps.Dashboard.Features.Auth;
 
-/// <summary>The dashboard's roles (OpenID Connect app roles in AWS mode; the local operator has Viewer and Operator).</summary>
+/// <summary>The dashboard's roles (OpenID Connect app roles in AWS mode; the local operator holds all three).</summary>
 public static class BatchOpsRoles
 {
     public const string Viewer = "Viewer";

@@ -1,12 +1,11 @@
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.Features.Executions.Detail;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchOps.Dashboard.Features.Executions;
 
-public sealed record LinkedExecution(string Arn, string Name, string Workflow, string Status, DateTimeOffset StartDate);
-
-/// <summary>Everything the execution page shows, from the read model.</summary>
+/// <summary>Everything the read model holds about one execution (the detail page builds its models from it).</summary>
 public sealed record ExecutionDetail(
     ExecutionRecord Execution,
     IReadOnlyList<TaskRunRecord> TaskRuns,
@@ -19,7 +18,19 @@ public sealed record ExecutionDetail(
     IReadOnlyList<HistoryEvent> Events,
     DateTimeOffset? HistoryFetchedAt);
 
-public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext> contexts)
+/// <summary>The detail page's read-model query (the seam component tests fake).</summary>
+public interface IExecutionDetailQueries
+{
+    Task<ExecutionDetail?> GetAsync(string executionArn, CancellationToken cancellationToken);
+}
+
+/// <summary>Re-reads one execution from AWS into the read model (the seam component tests fake). False when AWS no longer knows it.</summary>
+public interface IExecutionRefresher
+{
+    Task<bool> RefreshAsync(string executionArn, CancellationToken cancellationToken);
+}
+
+public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext> contexts) : IExecutionDetailQueries
 {
     public async Task<ExecutionDetail?> GetAsync(string executionArn, CancellationToken cancellationToken)
     {

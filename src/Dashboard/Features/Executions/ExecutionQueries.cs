@@ -20,8 +20,16 @@ public sealed record ExecutionRow(
 
 public sealed record ExecutionPage(IReadOnlyList<ExecutionRow> Rows, int Total, IReadOnlyDictionary<string, int> CountsByStatus, int Page, int PageCount);
 
+/// <summary>The executions list's read-model queries (the seam component tests fake).</summary>
+public interface IExecutionQueries
+{
+    Task<ExecutionPage> GetPageAsync(ExecutionsFilter filter, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<string>> GetWorkflowNamesAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>The executions list's queries against the read model (never against AWS).</summary>
-public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time)
+public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time) : IExecutionQueries
 {
     public async Task<ExecutionPage> GetPageAsync(ExecutionsFilter filter, CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ namespace BatchOps.Dashboard.Features.Executions;
 /// The executions page's state: the filter read from the URL, the page loaded for it, and what was wrong with the URL.
 /// The page renders it; filter changes go through the URL so the browser's history and pasted links work.
 /// </summary>
-public sealed class ExecutionsViewModel(ExecutionQueries queries)
+public sealed class ExecutionsViewModel(IExecutionQueries queries)
 {
     public ExecutionsFilter Filter { get; private set; } = new();
     public ExecutionPage? Page { get; private set; }

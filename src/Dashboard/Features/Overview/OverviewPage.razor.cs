@@ -1,55 +1,63 @@
 using System.Collections.Frozen;
 using BatchOps.Contracts.StopReasons;
-using BatchOps.Dashboard.Components.Controls;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace BatchOps.Dashboard.Features.Overview;
 
-public sealed partial class OverviewPage : IDisposable
+public sealed partial class OverviewPage
 {
-    private static readonly FrozenDictionary<StopReasonClass, string> Colors = new Dictionary<StopReasonClass, string>
-    {
-        [StopReasonClass.ImagePull] = "#e8a33d",
-        [StopReasonClass.ResourceInitialization] = "#d4b24c",
-        [StopReasonClass.Capacity] = "#b5892d",
-        [StopReasonClass.OutOfMemory] = "#b02a37",
-        [StopReasonClass.ApplicationExit] = "#dc3545",
-        [StopReasonClass.UserOrServiceStop] = "#6c757d",
-        [StopReasonClass.PlatformError] = "#8a6d3b",
-        [StopReasonClass.Other] = "#adb5bd",
-        [StopReasonClass.Succeeded] = "#198754",
-    }.ToFrozenDictionary();
-
-    private readonly CancellationTokenSource disposed = new();
     private OverviewData? data;
-    private IDisposable? subscription;
+    private FailureChart chart = FailureChart.Empty;
 
-    [Inject] public required OverviewQueries Queries { get; init; }
-    [Inject] public required ReadModelChanges Changes { get; init; }
+    [Inject] public required IOverviewQueries Queries { get; init; }
 
     protected override async Task OnInitializedAsync()
     {
-        subscription = Changes.Subscribe(ReadModelChangeKind.Executions, () => InvokeAsync(async () =>
-        {
-            data = await Queries.GetAsync(disposed.Token);
-            StateHasChanged();
-        }));
-        data = await Queries.GetAsync(disposed.Token);
+        Watch(ReadModelChangeKind.Executions | ReadModelChangeKind.Clock, LoadAsync);
+        await LoadAsync(Disposing);
     }
 
-    private List<BarChart.Bar> Bars() =>
-        [.. data!.Failures.GroupBy(f => f.Workflow).OrderByDescending(g => g.Sum(f => f.Count)).Select(g => new BarChart.Bar(
-            g.Key,
-            [.. g.OrderBy(f => f.ReasonClass).Select(f => new BarChart.Segment(
-                f.ReasonClass is { } rc ? StopReasonTable.Label(rc) : "Not classified yet",
-                f.Count,
-                f.ReasonClass is { } c ? Colors[c] : "#ced4da"))]))];
-
-    public void Dispose()
+    private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        subscription?.Dispose();
-        disposed.Cancel();
-        disposed.Dispose();
+        data = await Queries.GetAsync(cancellationToken);
+        chart = FailureChart.From(data.Failures);
     }
+}
+
+/// <summary>Failures as a stacked bar per workflow, one series per reason class, each class in its own colour.</summary>
+public sealed partial record FailureChart(string[] Labels, List<ChartSeries<double>> Series, ChartOptions Options)
+{
+    public static FailureChart Empty { get; } = new([], [], new ChartOptions());
+
+    public static FailureChart From(IReadOnlyList<FailureCount> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        var workflows = failures.GroupBy(f => f.Workflow).OrderByDescending(g => g.Sum(f => f.Count)).Select(g => g.Key).ToArray();
+        var classes = failures.Select(f => f.ReasonClass).Distinct().OrderBy(c => c).ToList();
+        var series = classes.Select(c => new ChartSeries<double>
+        {
+            Name = c is { } rc ? StopReasonTable.Label(rc) : "Not classified yet",
+            Data = new ChartData<double>([.. workflows.Select(w => (double)failures.Where(f => f.Workflow == w && f.ReasonClass == c).Sum(f => f.Count))]),
+        }).ToList();
+        var options = new ChartOptions { ChartPalette = [.. classes.Select(c => c is { } rc ? Colors[rc] : "#9aa0a6")] };
+        return new FailureChart(workflows, series, options);
+    }
+}
+
+public sealed partial record FailureChart
+{
+    private static readonly FrozenDictionary<StopReasonClass, string> Colors = new Dictionary<StopReasonClass, string>
+    {
+        [StopReasonClass.ImagePull] = "#d98c1f",
+        [StopReasonClass.ResourceInitialization] = "#b8961e",
+        [StopReasonClass.Capacity] = "#8d6b1f",
+        [StopReasonClass.OutOfMemory] = "#8e1c28",
+        [StopReasonClass.ApplicationExit] = "#d33b47",
+        [StopReasonClass.UserOrServiceStop] = "#6c757d",
+        [StopReasonClass.PlatformError] = "#7b5cb0",
+        [StopReasonClass.Other] = "#9aa0a6",
+        [StopReasonClass.Succeeded] = "#1b6b2d",
+    }.ToFrozenDictionary();
 }

@@ -18,7 +18,13 @@ public sealed record OverviewData(
     int Failed24h,
     DateTimeOffset Since);
 
-public sealed class OverviewQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time)
+/// <summary>The overview's read-model query (the seam component tests fake).</summary>
+public interface IOverviewQueries
+{
+    Task<OverviewData> GetAsync(CancellationToken cancellationToken);
+}
+
+public sealed class OverviewQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time) : IOverviewQueries
 {
     public static readonly IReadOnlyList<string> FailedStatuses = [ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED];
 

@@ -1,14 +1,39 @@
+using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchOps.Dashboard.Features.StoppedTasks;
 
-public sealed record StoppedTaskRow(StoppedTaskRecord Task, string? ExecutionArn, string? ExecutionName, string? StateName, int? Attempt);
+/// <summary>A stopped ECS task as the page lists it, with the execution that ran it when the history says so.</summary>
+public sealed record StoppedTaskRow(
+    string TaskArn,
+    string? Family,
+    string? StopCode,
+    int? ExitCode,
+    string? StoppedReason,
+    string? ContainerReason,
+    DateTimeOffset StoppedAt,
+    StopReasonClass ReasonClass,
+    bool Retryable,
+    string? StartedBy,
+    string? ExecutionArn,
+    string? ExecutionName,
+    string? StateName,
+    int? Attempt)
+{
+    public string TaskId => TaskArn[(TaskArn.LastIndexOf('/') + 1)..];
+}
 
 public sealed record StoppedTaskPage(IReadOnlyList<StoppedTaskRow> Rows, int Total, int Page, int PageCount, IReadOnlyList<string> Families);
 
+/// <summary>The stopped-tasks page's read-model query (the seam component tests fake).</summary>
+public interface IStoppedTaskQueries
+{
+    Task<StoppedTaskPage> GetPageAsync(StoppedTasksFilter filter, CancellationToken cancellationToken);
+}
+
 /// <summary>Stopped ECS tasks from the read model, each with the execution that ran it when the history says so.</summary>
-public sealed class StoppedTaskQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time)
+public sealed class StoppedTaskQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time) : IStoppedTaskQueries
 {
     public async Task<StoppedTaskPage> GetPageAsync(StoppedTasksFilter filter, CancellationToken cancellationToken)
     {
@@ -55,9 +80,11 @@ public sealed class StoppedTaskQueries(IDbContextFactory<ReadModelDbContext> con
         var byTask = runs.GroupBy(r => r.TaskArn!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
         var families = await db.StoppedTasks.AsNoTracking().Where(t => t.Family != null).Select(t => t.Family!).Distinct().OrderBy(f => f).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var rows = tasks.Select(t => byTask.TryGetValue(t.TaskArn, out var r)
-            ? new StoppedTaskRow(t, r.Arn, r.Name, r.StateName, r.Attempt)
-            : new StoppedTaskRow(t, null, null, null, null)).ToList();
+        var rows = tasks.Select(t =>
+        {
+            var run = byTask.GetValueOrDefault(t.TaskArn);
+            return new StoppedTaskRow(t.TaskArn, t.Family, t.StopCode, t.ExitCode, t.StoppedReason, t.ContainerReason, t.StoppedAt, t.ReasonClass, t.Retryable, t.StartedBy, run?.Arn, run?.Name, run?.StateName, run?.Attempt);
+        }).ToList();
         return new StoppedTaskPage(rows, total, page, pageCount, families);
     }
 }

@@ -1,51 +1,54 @@
+using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Shared;
 using BatchOps.Dashboard.Navigation;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace BatchOps.Dashboard.Features.StoppedTasks;
 
-public sealed partial class StoppedTasksPage : IDisposable
+public sealed partial class StoppedTasksPage
 {
-    private readonly CancellationTokenSource disposed = new();
     private StoppedTasksFilter filter = new();
     private StoppedTaskPage? result;
     private List<string> problems = [];
-    private IDisposable? subscription;
 
-    [Inject] public required StoppedTaskQueries Queries { get; init; }
+    [Inject] public required IStoppedTaskQueries Queries { get; init; }
     [Inject] public required NavigationManager Navigation { get; init; }
-    [Inject] public required ReadModelChanges Changes { get; init; }
 
     [CascadingParameter] public TimeSettings? Settings { get; set; }
 
+    [SupplyParameterFromQuery(Name = "reason")] public string? Reason { get; set; }
+    [SupplyParameterFromQuery(Name = "exit")] public string? Exit { get; set; }
+    [SupplyParameterFromQuery(Name = "family")] public string? Family { get; set; }
+    [SupplyParameterFromQuery(Name = "range")] public string? Range { get; set; }
+    [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] public string? To { get; set; }
+    [SupplyParameterFromQuery(Name = "page")] public string? PageNumber { get; set; }
+    [SupplyParameterFromQuery(Name = "size")] public string? PageSizeText { get; set; }
+
     private TimeSettings TimeSettingsFor => Settings ?? TimeSettings.UtcDefault;
 
-    protected override void OnInitialized() =>
-        subscription = Changes.Subscribe(ReadModelChangeKind.StoppedTasks | ReadModelChangeKind.Executions, () => InvokeAsync(async () =>
-        {
-            await LoadAsync();
-            StateHasChanged();
-        }));
+    protected override void OnInitialized()
+    {
+        Watch(ReadModelChangeKind.StoppedTasks | ReadModelChangeKind.Executions, LoadAsync);
+        Watch(ReadModelChangeKind.Clock, _ => Task.CompletedTask);
+    }
 
     protected override async Task OnParametersSetAsync()
     {
-        var query = QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query).ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         problems = [];
-        filter = StoppedTasksFilter.Parse(query, problems);
-        await LoadAsync();
+        filter = StoppedTasksFilter.Parse(
+            new Dictionary<string, string?>
+            {
+                ["reason"] = Reason, ["exit"] = Exit, ["family"] = Family, ["range"] = Range, ["from"] = From, ["to"] = To,
+                ["page"] = PageNumber, ["size"] = PageSizeText,
+            },
+            problems);
+        await LoadAsync(Disposing);
     }
 
-    private async Task LoadAsync() => result = await Queries.GetPageAsync(filter, disposed.Token);
+    private async Task LoadAsync(CancellationToken cancellationToken) => result = await Queries.GetPageAsync(filter, cancellationToken);
 
     private void Go(Func<StoppedTasksFilter, StoppedTasksFilter> change) =>
         Navigation.NavigateTo(DashboardUrls.StoppedTasks(change(filter) with { Page = 1 }));
-
-    public void Dispose()
-    {
-        subscription?.Dispose();
-        disposed.Cancel();
-        disposed.Dispose();
-    }
 }

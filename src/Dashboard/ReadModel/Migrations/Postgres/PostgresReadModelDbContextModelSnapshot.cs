@@ -280,6 +280,38 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.ToTable("sync_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.SyncRunRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Job", "StartedAt");
+
+                    b.ToTable("sync_runs", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.TaskRunRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -367,6 +399,25 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.HasIndex("ExecutionArn", "ScheduledAt");
 
                     b.ToTable("task_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 #pragma warning restore 612, 618
         }

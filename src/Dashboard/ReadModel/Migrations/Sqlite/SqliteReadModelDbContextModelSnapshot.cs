@@ -272,6 +272,36 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.ToTable("sync_cursors", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.SyncRunRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Job")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Job", "StartedAt");
+
+                    b.ToTable("sync_runs", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.TaskRunRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -357,6 +387,23 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.HasIndex("ExecutionArn", "ScheduledAt");
 
                     b.ToTable("task_runs", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 #pragma warning restore 612, 618
         }

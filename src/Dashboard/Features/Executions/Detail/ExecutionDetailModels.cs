@@ -1,0 +1,77 @@
+using BatchOps.Contracts.StopReasons;
+using BatchOps.Dashboard.ReadModel;
+
+namespace BatchOps.Dashboard.Features.Executions.Detail;
+
+/// <summary>Another execution this one is linked to (re-run, parent, child), as a link shows it.</summary>
+public sealed record LinkedExecution(string Arn, string Name, string Workflow, string Status, DateTimeOffset StartDate);
+
+/// <summary>The summary card: what the execution is, how it ended, and where it came from.</summary>
+public sealed record ExecutionSummaryModel(
+    string Arn,
+    string Name,
+    string Workflow,
+    string Status,
+    DateTimeOffset StartDate,
+    DateTimeOffset? StopDate,
+    int RedriveCount,
+    DateTimeOffset? RedriveDate,
+    string? RedriveStatus,
+    int EcsTaskCount,
+    int TaskAttemptCount,
+    string? Error,
+    string? Cause,
+    LinkedExecution? RerunOf,
+    LinkedExecution? Parent,
+    DateTimeOffset? HistoryFetchedAt,
+    string? ConsoleUrl);
+
+public enum TimelineItemKind
+{
+    Attempt,
+    Redrive,
+    Rerun,
+}
+
+/// <summary>
+/// One line of the retry history: an attempt of a task state (with its ECS task's stop code, stopped reason and exit
+/// code, and the wait before the next attempt), a redrive, or a re-run started from this execution.
+/// </summary>
+public sealed record TimelineItem(
+    TimelineItemKind Kind,
+    DateTimeOffset At,
+    string? StateName = null,
+    int? Attempt = null,
+    int RedriveCount = 0,
+    TaskRunOutcome? Outcome = null,
+    TimeSpan? Duration = null,
+    string? Resource = null,
+    string? StopCode = null,
+    int? ExitCode = null,
+    string? StoppedReason = null,
+    string? Error = null,
+    string? Cause = null,
+    StopReasonClass? ReasonClass = null,
+    bool? Retryable = null,
+    LinkedExecution? Execution = null,
+    TimeSpan? DelayBeforeNext = null);
+
+/// <summary>One ECS task the execution ran, with why it stopped and where its logs are.</summary>
+public sealed record EcsTaskModel(
+    string StateName,
+    int Attempt,
+    string TaskArn,
+    TaskRunOutcome Outcome,
+    string? StopCode,
+    int? ExitCode,
+    string? StoppedReason,
+    StopReasonClass? ReasonClass,
+    bool? Retryable,
+    string LogsUrl,
+    bool LogsInSandbox)
+{
+    public string TaskId => TaskArn[(TaskArn.LastIndexOf('/') + 1)..];
+}
+
+/// <summary>One event of the history, reduced to what the table shows.</summary>
+public sealed record HistoryEventModel(long Id, DateTimeOffset Timestamp, string Type, string? State, string? Summary);
