@@ -20,7 +20,7 @@ public static class ReadModelServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The options as configured, for registrations that need them before the container is built (Quartz).</summary>
+    /// <summary>The options as configured, for registrations that need them before the container is built (the Hangfire storage).</summary>
     public static ReadModelOptions ReadModelOptionsFrom(IConfiguration configuration)
     {
         var options = configuration.GetSection(ReadModelOptions.SectionName).Get<ReadModelOptions>() ?? new ReadModelOptions();

@@ -86,6 +86,46 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
     }
 
     [Fact]
+    public async Task Filters_rows_and_links_work_from_the_keyboard_alone()
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.Url("/executions"));
+        await Pages.WaitInteractiveAsync(page);
+
+        // Navigation puts focus on the page's heading, so the next Tab is in the page, not back in the menu.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Executions", Level = 1 })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.activeElement.closest('main') !== null"), "Tab after the heading left the page's content");
+
+        // The status filter opens and chooses with the keyboard.
+        await page.Locator("[data-testid=f-status]").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var failed = page.GetByRole(AriaRole.Option, new() { Name = "FAILED", Exact = true });
+        await Assertions.Expect(failed).ToBeVisibleAsync();
+        for (var i = 0; i < 3 && !await failed.EvaluateAsync<bool>("e => e.classList.contains('mud-selected-item') || e === document.activeElement"); i++)
+        {
+            await page.Keyboard.PressAsync("ArrowDown");
+        }
+
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page).ToHaveURLAsync(StatusInUrl(), Wait);
+
+        // A row's link is reached with Tab and followed with Enter; focus shows where it is.
+        await Assertions.Expect(page.Locator("[data-testid=executions] [data-execution]").First).ToBeVisibleAsync();
+        var tabs = 0;
+        while (!await page.EvaluateAsync<bool>("() => document.activeElement?.hasAttribute('data-execution') === true"))
+        {
+            Assert.True(++tabs < 60, "Tab never reached a row's link");
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        var outline = await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle");
+        Assert.NotEqual("none", outline);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Retry history" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task The_theme_follows_the_browser_and_a_choice_in_the_app_bar_is_remembered()
     {
         var page = await fixture.Browser.NewPageAsync(dark: true);

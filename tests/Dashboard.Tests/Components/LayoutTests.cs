@@ -85,9 +85,7 @@ public sealed class LayoutTests : ComponentTest
     {
         var auth = AddAuthorization();
         auth.SetAuthorized("local-operator").SetRoles(BatchOpsRoles.Viewer, BatchOpsRoles.Operator, BatchOpsRoles.Admin);
-        JSInterop.Setup<string>("batchops.timeZone").SetResult("Asia/Tokyo");
-        JSInterop.Setup<string?>("batchops.getPreference", "utc").SetResult("true");
-        JSInterop.Setup<string?>("batchops.getPreference", "theme").SetResult("Dark");
+        JSInterop.Setup<BrowserPreferences>("batchops.preferences").SetResult(new BrowserPreferences("Asia/Tokyo", Utc: true, Theme: "Dark", SystemDark: false));
 
         // The layout brings its own popover provider.
         var layout = Render<MainLayout>(p => p.Add(l => l.Body, "<p>page</p>"));

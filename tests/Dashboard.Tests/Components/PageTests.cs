@@ -30,6 +30,8 @@ public sealed class PageTests : ComponentTest
         Services.AddSingleton<IStoppedTaskQueries>(_stopped);
         Services.AddScoped<ExecutionsViewModel>();
         Services.AddScoped<ExecutionDetailViewModel>();
+        // As on a connected circuit; a test of the prerendered page says otherwise.
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     private DateTimeOffset Now => Clock.GetUtcNow();
@@ -55,6 +57,20 @@ public sealed class PageTests : ComponentTest
         Assert.Equal("ascending", page.Find("th:has(a[data-sort=name])").GetAttribute("aria-sort"));
         Assert.Equal("FAILED 1", page.Find("[data-count-status=FAILED]").TextContent.Trim());
         Assert.Equal("REDRIVABLE 1", page.Find("[data-count-status=REDRIVABLE]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Before_the_circuit_connects_the_page_shows_its_rows_and_what_they_are_filtered_by()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+        _executions.Rows = [Row("sync-inventory-1", ExecutionStatus.FAILED)];
+        Navigation.NavigateTo("/executions?status=FAILED&q=sync");
+
+        var page = Render<ExecutionsPage>();
+
+        Assert.Contains("Filtered by status FAILED, name contains \"sync\".", page.Find(".filters-pending").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=f-status]"));
+        Assert.Single(page.FindAll("[data-testid=executions] tbody tr"));
     }
 
     [Fact]
@@ -272,12 +288,7 @@ public sealed class PageTests : ComponentTest
         Assert.Equal("/", page.Find("a").GetAttribute("href"));
     }
 
-    /// <summary>The detail page as on a connected circuit (it refreshes from AWS only when interactive, not while prerendering).</summary>
-    private IRenderedComponent<ExecutionDetailPage> RenderDetail(string arn)
-    {
-        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
-        return RenderWithPopovers<ExecutionDetailPage>(p => p.Add(c => c.Arn, arn));
-    }
+    private IRenderedComponent<ExecutionDetailPage> RenderDetail(string arn) => RenderWithPopovers<ExecutionDetailPage>(p => p.Add(c => c.Arn, arn));
 
     /// <summary>A batch job that failed twice (exit 2, then an image pull), was redriven, failed again, and was re-run.</summary>
     private ExecutionDetail Detail(string arn, string name)

@@ -38,11 +38,11 @@ public sealed class Browser : IAsyncDisposable
     }
 
     /// <param name="dark">Whether the browser prefers a dark colour scheme (the dashboard follows it by default).</param>
-    public async Task<IPage> NewPageAsync(string timezone = "Europe/Berlin", bool dark = false)
+    public async Task<IPage> NewPageAsync(string timezone = "Europe/Berlin", bool dark = false, int width = 1440)
     {
         var context = await Instance.NewContextAsync(new BrowserNewContextOptions
         {
-            ViewportSize = new ViewportSize { Width = 1440, Height = 1000 },
+            ViewportSize = new ViewportSize { Width = width, Height = 1000 },
             TimezoneId = timezone,
             ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
         });

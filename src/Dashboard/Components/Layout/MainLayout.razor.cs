@@ -33,12 +33,18 @@ public sealed partial class MainLayout
             return;
         }
 
-        // The browser's zone and preferences are only known once the circuit is interactive; until then, UTC and light.
-        browserZone = await JS.InvokeAsync<string>("batchops.timeZone");
-        var utc = await JS.InvokeAsync<string?>("batchops.getPreference", "utc") == "true";
-        timeSettings = TimeSettings.FromBrowser(browserZone, utc);
-        themeChoice = Enum.TryParse<ThemeChoice>(await JS.InvokeAsync<string?>("batchops.getPreference", "theme"), out var saved) ? saved : ThemeChoice.System;
-        darkMode = await IsDarkAsync(themeChoice);
+        // The browser's zone and preferences are only known once the circuit is interactive (one round trip); until
+        // then, UTC and light.
+        var preferences = await JS.InvokeAsync<BrowserPreferences>("batchops.preferences");
+        browserZone = preferences.TimeZone;
+        timeSettings = TimeSettings.FromBrowser(browserZone, preferences.Utc);
+        themeChoice = Enum.TryParse<ThemeChoice>(preferences.Theme, out var saved) ? saved : ThemeChoice.System;
+        darkMode = themeChoice switch
+        {
+            ThemeChoice.Dark => true,
+            ThemeChoice.Light => false,
+            _ => preferences.SystemDark,
+        };
         interactive = true;
         StateHasChanged();
     }
@@ -73,3 +79,6 @@ public sealed partial class MainLayout
     private static string RoleText(ClaimsPrincipal user) =>
         string.Join(", ", new[] { BatchOpsRoles.Admin, BatchOpsRoles.Operator, BatchOpsRoles.Viewer }.Where(user.IsInRole));
 }
+
+/// <summary>What the browser says once the circuit is interactive (app.js, batchops.preferences).</summary>
+public sealed record BrowserPreferences(string TimeZone, bool Utc, string? Theme, bool SystemDark);

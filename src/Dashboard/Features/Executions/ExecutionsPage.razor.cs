@@ -77,6 +77,23 @@ public sealed partial class ExecutionsPage
         }
     }
 
+    /// <summary>The active filters in words, for the moment before the filter controls are live.</summary>
+    private string FilterSummary
+    {
+        get
+        {
+            var parts = new List<string>();
+            if (Filter.Workflow is { } w) parts.Add($"workflow {w}");
+            if (Filter.Status is { } s) parts.Add($"status {s.Replace('_', ' ')}");
+            if (Filter.Reason is { } r) parts.Add($"stopped reason {StopReasonTable.Label(r)}");
+            if (Filter.Range is { } range) parts.Add($"started in the last {range}");
+            if (Filter.From is { } from) parts.Add($"started from {TimeSettingsFor.Absolute(from)}");
+            if (Filter.To is { } to) parts.Add($"started until {TimeSettingsFor.Absolute(to)}");
+            if (Filter.Search is { } q) parts.Add($"name contains \"{q}\"");
+            return parts.Count == 0 ? "All executions. Filters load in a moment…" : "Filtered by " + string.Join(", ", parts) + ". Filters load in a moment…";
+        }
+    }
+
     private string SortHref(string key) => DashboardUrls.Executions(ViewModel.SortedBy(key));
 
     private string Duration(ExecutionRow row) =>

@@ -12,7 +12,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            // Background jobs moved from Quartz.NET to Hangfire (its own "hangfire" schema): Quartz's clustered store goes.
+            // Background jobs moved to Hangfire (its own "hangfire" schema): the previous scheduler's clustered job-store tables go.
             foreach (var table in new[] { "qrtz_fired_triggers", "qrtz_paused_trigger_grps", "qrtz_scheduler_state", "qrtz_locks", "qrtz_simple_triggers", "qrtz_simprop_triggers", "qrtz_cron_triggers", "qrtz_blob_triggers", "qrtz_triggers", "qrtz_job_details", "qrtz_calendars" })
             {
                 migrationBuilder.Sql($"DROP TABLE IF EXISTS {table} CASCADE;");
