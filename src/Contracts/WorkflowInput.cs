@@ -45,3 +45,12 @@ public static class WorkerEnvironment
 
     public const string HeartbeatSeconds = "HEARTBEAT_SECONDS";
 }
+
+/// <summary>Tags the CDK app puts on its state machines, read by the dashboard.</summary>
+public static class WorkflowTags
+{
+    /// <summary>Which input a state machine takes; <see cref="ContractInput"/> means <see cref="WorkflowInput"/>.</summary>
+    public const string Input = "batchops:input";
+
+    public const string ContractInput = "workflow-input";
+}

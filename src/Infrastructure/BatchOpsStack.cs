@@ -8,6 +8,7 @@ using Amazon.CDK.AWS.Scheduler;
 using Amazon.CDK.AWS.SQS;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.StepFunctions;
+using BatchOps.Contracts;
 using BatchOps.Infrastructure.Workflows;
 using Constructs;
 
@@ -162,7 +163,7 @@ public sealed class BatchOpsStack : Stack
         });
         nightlySchedule.AddDependency(group);
 
-        Dashboard.Add(this, new DashboardResources(vpc, cluster, alerts, [batchJob, callbackJob, nightly, orchestrator], schedulerRole, settings));
+        Dashboard.Add(this, new DashboardResources(vpc, cluster, alerts, [batchJob, callbackJob, nightly, orchestrator], [callbackJob], schedulerRole, settings));
 
         _ = new CfnOutput(this, "OperatorScheduleGroup", new CfnOutputProps { Value = settings.OperatorScheduleGroup, Description = "Created by the dashboard, not by CloudFormation" });
         _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });
@@ -180,14 +181,19 @@ public sealed class BatchOpsStack : Stack
         return dir?.FullName ?? throw new InvalidOperationException("workerImageFromAsset needs the repository: run the CDK app from inside it.");
     }
 
-    private StateMachine Workflow(string id, string name, System.Text.Json.Nodes.JsonObject definition, Dictionary<string, string> substitutions) =>
-        new(this, id, new StateMachineProps
+    /// <summary>A state machine that takes the workflow contract's input, tagged so the dashboard offers its form.</summary>
+    private StateMachine Workflow(string id, string name, System.Text.Json.Nodes.JsonObject definition, Dictionary<string, string> substitutions)
+    {
+        var machine = new StateMachine(this, id, new StateMachineProps
         {
             StateMachineName = name,
             DefinitionBody = DefinitionBody.FromString(definition.ToJsonString()),
             DefinitionSubstitutions = substitutions,
             TracingEnabled = true,
         });
+        Amazon.CDK.Tags.Of(machine).Add(WorkflowTags.Input, WorkflowTags.ContractInput, new TagProps { IncludeResourceTypes = ["AWS::StepFunctions::StateMachine"] });
+        return machine;
+    }
 
     /// <summary>
     /// Least privilege for running the worker: this task definition on this cluster, its two roles passed

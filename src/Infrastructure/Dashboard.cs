@@ -19,7 +19,8 @@ using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 namespace BatchOps.Infrastructure;
 
 /// <summary>What the dashboard's deployment needs from the rest of the stack.</summary>
-public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, ITopic Alerts, StateMachine[] Workflows, Role SchedulerRole, BatchOpsSettings Settings);
+/// <param name="CallbackWorkflows">The workflows that wait for a task token: Admins may answer one no worker is left to answer.</param>
+public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, ITopic Alerts, StateMachine[] Workflows, StateMachine[] CallbackWorkflows, Role SchedulerRole, BatchOpsSettings Settings);
 
 /// <summary>
 /// The dashboard itself: Fargate service behind an HTTPS load balancer with sticky sessions (Blazor
@@ -110,7 +111,20 @@ public static class Dashboard
                 Actions = ["states:StopExecution", "states:RedriveExecution"],
                 Resources = [$"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:{workflow.StateMachineName}:*"],
             }));
+            // The start form reads which input a workflow takes from its tags.
+            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ["states:ListTagsForResource"],
+                Resources = [workflow.StateMachineArn],
+            }));
         }
+
+        // Callback rescue: Admins answer a task token whose worker is gone (never a heartbeat: that would hide a dead worker).
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Actions = ["states:SendTaskSuccess", "states:SendTaskFailure"],
+            Resources = [.. r.CallbackWorkflows.Select(w => w.StateMachineArn)],
+        }));
 
         role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {

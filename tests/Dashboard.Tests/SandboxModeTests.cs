@@ -27,6 +27,7 @@ public sealed class SandboxModeTests
             () => started.Where(p => ProcessTree.IsAlive(p.Id)).ToList(),
             alive => alive.Count == 0,
             TimeSpan.FromSeconds(40),
-            alive => string.Join("; ", alive.Select(p => $"{p.Id} {p.CommandLine}")));
+            alive => string.Join("; ", alive.Select(p => $"{p.Id} {p.CommandLine}"))
+                + $"\ndashboard {(dashboard.Process.HasExited ? "exited" : "still running")}; its output:\n" + string.Join('\n', dashboard.Process.StandardOutput.TakeLast(60)) + dashboard.Process.StandardError);
     }
 }

@@ -80,30 +80,46 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
-    public void Only_the_worker_task_role_may_call_back_and_only_to_callback_job()
+    public void Only_the_worker_and_the_dashboard_may_call_back_and_only_to_callback_job_and_only_the_worker_heartbeats()
     {
         var callbacks = stack.Resources("AWS::IAM::Policy")
-            .SelectMany(p => p.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray())
-            .Where(st => st!["Action"]!.ToJsonString().Contains("states:SendTaskSuccess", StringComparison.Ordinal))
+            .SelectMany(p => p.Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().Select(st => (Policy: p.Id, Statement: st!)))
+            .Where(x => x.Statement["Action"]!.ToJsonString().Contains("states:SendTask", StringComparison.Ordinal))
             .ToList();
 
-        var statement = Assert.Single(callbacks)!;
-        Assert.Equal(["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"], statement["Action"]!.AsArray().Select(a => a!.GetValue<string>()).Order(StringComparer.Ordinal));
-        Assert.Contains("CallbackJob", statement["Resource"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(2, callbacks.Count);
+        var worker = Assert.Single(callbacks, c => c.Policy.Contains("WorkerTask", StringComparison.Ordinal)).Statement;
+        Assert.Equal(["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"], worker["Action"]!.AsArray().Select(a => a!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var dashboard = Assert.Single(callbacks, c => !c.Policy.Contains("WorkerTask", StringComparison.Ordinal)).Statement;
+        Assert.Equal(["states:SendTaskFailure", "states:SendTaskSuccess"], dashboard["Action"]!.AsArray().Select(a => a!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.All(callbacks, c => Assert.Contains("CallbackJob", c.Statement["Resource"]!.ToJsonString(), StringComparison.Ordinal));
+        Assert.All(callbacks, c => Assert.DoesNotContain("BatchJob", c.Statement["Resource"]!.ToJsonString(), StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Nightly_batch_runs_two_children_and_a_direct_task_in_parallel_each_caught_then_checks_them()
+    public void Nightly_batch_runs_two_children_and_a_direct_task_in_parallel_uncaught_so_a_redrive_reruns_the_failed_branch()
     {
         var states = stack.Definition("nightly-batch")["States"]!;
-        var branches = states["Run in parallel"]!["Branches"]!.AsArray();
+        var parallel = states["Run in parallel"]!;
+        var branches = parallel["Branches"]!.AsArray();
 
         Assert.Equal(3, branches.Count);
-        Assert.All(branches, b => Assert.NotNull(b!["States"]![b["StartAt"]!.GetValue<string>()]!["Catch"]));
+        Assert.DoesNotContain("\"Catch\"", parallel.ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(2, branches.Count(b => b!.ToJsonString().Contains("startExecution.sync:2", StringComparison.Ordinal)));
         Assert.Equal(1, branches.Count(b => b!.ToJsonString().Contains("ecs:runTask.sync", StringComparison.Ordinal)));
-        Assert.Equal("Final job", states["All succeeded?"]!["Choices"]![0]!["Next"]!.GetValue<string>());
+        Assert.Equal("Final job", parallel["Next"]!.GetValue<string>());
+        Assert.DoesNotContain(states.AsObject(), s => s.Value!["Type"]!.GetValue<string>() == "Fail");
         Assert.Equal("Resume?", stack.Definition("nightly-batch")["StartAt"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Child_executions_are_named_after_the_parent_the_step_and_the_parents_redrive_count()
+    {
+        foreach (var workflow in new[] { "nightly-batch", "orchestrator" })
+        {
+            var names = stack.Definition(workflow).ToJsonString();
+            Assert.Contains("$$.Execution.RedriveCount", names, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -106,7 +106,7 @@ internal sealed class OperationEmitter(TypeEmitter types, bool restJson)
 
         if (node["output"] is null)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{indent}public sealed record {ResponseType(op)};\n\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{indent}public sealed record {ResponseType(op)} : AmazonWebServiceResponse;\n\n");
         }
     }
 }

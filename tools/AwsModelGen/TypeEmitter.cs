@@ -123,7 +123,9 @@ internal sealed class TypeEmitter(ShapeModel model, IReadOnlyDictionary<string, 
     public void EmitRecord(StringBuilder sb, string structure, string indent = "")
     {
         var typeName = TypeName(structure);
-        sb.Append(CultureInfo.InvariantCulture, $"{indent}public sealed record {typeName}\n{indent}{{\n");
+        // Operation outputs carry the request id and status, as the SDK's responses do.
+        var baseType = typeName.EndsWith("Response", StringComparison.Ordinal) ? " : AmazonWebServiceResponse" : "";
+        sb.Append(CultureInfo.InvariantCulture, $"{indent}public sealed record {typeName}{baseType}\n{indent}{{\n");
         foreach (var (name, member, property, required) in Members(structure))
         {
             var shape = (string)member["shape"]!;

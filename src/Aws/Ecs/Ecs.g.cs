@@ -565,7 +565,7 @@ public sealed record CapacityProviderStrategyItem
     public int? Base { get; init; }
 }
 
-public sealed record RunTaskResponse
+public sealed record RunTaskResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("tasks")]
     public List<EcsTask>? Tasks { get; init; }
@@ -917,7 +917,7 @@ public static class TaskField
     public const string TAGS = "TAGS";
 }
 
-public sealed record DescribeTasksResponse
+public sealed record DescribeTasksResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("tasks")]
     public List<EcsTask>? Tasks { get; init; }
@@ -967,7 +967,7 @@ public static class DesiredStatus
     public const string STOPPED = "STOPPED";
 }
 
-public sealed record ListTasksResponse
+public sealed record ListTasksResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("taskArns")]
     public List<string>? TaskArns { get; init; }
@@ -988,7 +988,7 @@ public sealed record StopTaskRequest
     public string? Reason { get; init; }
 }
 
-public sealed record StopTaskResponse
+public sealed record StopTaskResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("task")]
     public EcsTask? Task { get; init; }
@@ -1009,7 +1009,7 @@ public static class TaskDefinitionField
     public const string TAGS = "TAGS";
 }
 
-public sealed record DescribeTaskDefinitionResponse
+public sealed record DescribeTaskDefinitionResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("taskDefinition")]
     public TaskDefinition? TaskDefinition { get; init; }
@@ -1750,7 +1750,7 @@ public sealed record ListClustersRequest
     public int? MaxResults { get; init; }
 }
 
-public sealed record ListClustersResponse
+public sealed record ListClustersResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("clusterArns")]
     public List<string>? ClusterArns { get; init; }
@@ -1778,7 +1778,7 @@ public static class ClusterField
     public const string TAGS = "TAGS";
 }
 
-public sealed record DescribeClustersResponse
+public sealed record DescribeClustersResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("clusters")]
     public List<Cluster>? Clusters { get; init; }
@@ -1972,7 +1972,7 @@ public sealed record RegisterTaskDefinitionRequest
     public bool? EnableFaultInjection { get; init; }
 }
 
-public sealed record RegisterTaskDefinitionResponse
+public sealed record RegisterTaskDefinitionResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("taskDefinition")]
     public TaskDefinition? TaskDefinition { get; init; }
@@ -2011,7 +2011,7 @@ public sealed record ClusterServiceConnectDefaultsRequest
     public required string Namespace { get; init; }
 }
 
-public sealed record CreateClusterResponse
+public sealed record CreateClusterResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("cluster")]
     public Cluster? Cluster { get; init; }

@@ -15,9 +15,15 @@ public static class AwsErrorParser
     {
         string? headerCode = headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
         headerCode ??= contentHeaders is not null && contentHeaders.TryGetValues("x-amzn-ErrorType", out var cv) ? cv.FirstOrDefault() : null;
-        var requestId = headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault()
+        return Parse(status, headerCode, RequestId(headers), body);
+    }
+
+    /// <summary>x-amzn-RequestId (JSON protocols), else x-amz-request-id.</summary>
+    public static string? RequestId(HttpResponseHeaders headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        return headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault()
             : headers.TryGetValues("x-amz-request-id", out var ids2) ? ids2.FirstOrDefault() : null;
-        return Parse(status, headerCode, requestId, body);
     }
 
     public static AwsErrorDetails Parse(HttpStatusCode status, string? headerCode, string? requestId, ReadOnlySpan<byte> body)

@@ -95,7 +95,14 @@ public sealed partial class AwsServiceRuntime
                 var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
                 if ((int)response.StatusCode is >= 200 and < 300)
                 {
-                    return AwsRequestMarshaller.Unmarshal<TResponse>(body);
+                    var result = AwsRequestMarshaller.Unmarshal<TResponse>(body);
+                    if (result is AmazonWebServiceResponse metadata)
+                    {
+                        metadata.ResponseMetadata = new ResponseMetadata(AwsErrorParser.RequestId(response.Headers));
+                        metadata.HttpStatusCode = response.StatusCode;
+                    }
+
+                    return result;
                 }
 
                 var error = AwsErrorParser.Parse(response.StatusCode, response.Headers, response.Content.Headers, body);

@@ -298,7 +298,7 @@ public static class ScheduleState
     public const string DISABLED = "DISABLED";
 }
 
-public sealed record ListSchedulesResponse
+public sealed record ListSchedulesResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("NextToken")]
     public string? NextToken { get; init; }
@@ -346,7 +346,7 @@ public sealed record GetScheduleRequest
     public required string Name { get; init; }
 }
 
-public sealed record GetScheduleResponse
+public sealed record GetScheduleResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("ActionAfterCompletion")]
     public string? ActionAfterCompletion { get; init; }
@@ -673,7 +673,7 @@ public sealed record CreateScheduleRequest
     public required Target Target { get; init; }
 }
 
-public sealed record CreateScheduleResponse
+public sealed record CreateScheduleResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("ScheduleArn")]
     public required string ScheduleArn { get; init; }
@@ -722,7 +722,7 @@ public sealed record UpdateScheduleRequest
     public required Target Target { get; init; }
 }
 
-public sealed record UpdateScheduleResponse
+public sealed record UpdateScheduleResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("ScheduleArn")]
     public required string ScheduleArn { get; init; }
@@ -741,7 +741,7 @@ public sealed record DeleteScheduleRequest
     public required string Name { get; init; }
 }
 
-public sealed record DeleteScheduleResponse
+public sealed record DeleteScheduleResponse : AmazonWebServiceResponse
 {
 }
 
@@ -757,7 +757,7 @@ public sealed record ListScheduleGroupsRequest
     public string? NextToken { get; init; }
 }
 
-public sealed record ListScheduleGroupsResponse
+public sealed record ListScheduleGroupsResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("NextToken")]
     public string? NextToken { get; init; }
@@ -813,7 +813,7 @@ public sealed record Tag
     public required string Value { get; init; }
 }
 
-public sealed record CreateScheduleGroupResponse
+public sealed record CreateScheduleGroupResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("ScheduleGroupArn")]
     public required string ScheduleGroupArn { get; init; }
@@ -825,7 +825,7 @@ public sealed record GetScheduleGroupRequest
     public required string Name { get; init; }
 }
 
-public sealed record GetScheduleGroupResponse
+public sealed record GetScheduleGroupResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("Arn")]
     public string? Arn { get; init; }
@@ -849,7 +849,7 @@ public sealed record ListTagsForResourceRequest
     public required string ResourceArn { get; init; }
 }
 
-public sealed record ListTagsForResourceResponse
+public sealed record ListTagsForResourceResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("Tags")]
     public List<Tag>? Tags { get; init; }
@@ -864,6 +864,6 @@ public sealed record TagResourceRequest
     public required List<Tag> Tags { get; init; }
 }
 
-public sealed record TagResourceResponse
+public sealed record TagResourceResponse : AmazonWebServiceResponse
 {
 }

@@ -357,7 +357,7 @@ public sealed record ListStateMachinesRequest
     public string? NextToken { get; init; }
 }
 
-public sealed record ListStateMachinesResponse
+public sealed record ListStateMachinesResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("stateMachines")]
     public required List<StateMachineListItem> StateMachines { get; init; }
@@ -404,7 +404,7 @@ public static class IncludedData
     public const string METADATA_ONLY = "METADATA_ONLY";
 }
 
-public sealed record DescribeStateMachineResponse
+public sealed record DescribeStateMachineResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("stateMachineArn")]
     public required string StateMachineArn { get; init; }
@@ -523,7 +523,7 @@ public sealed record DescribeStateMachineForExecutionRequest
     public string? IncludedData { get; init; }
 }
 
-public sealed record DescribeStateMachineForExecutionResponse
+public sealed record DescribeStateMachineForExecutionResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("stateMachineArn")]
     public required string StateMachineArn { get; init; }
@@ -601,7 +601,7 @@ public static class ExecutionStatus
     public const string PENDING_REDRIVE = "PENDING_REDRIVE";
 }
 
-public sealed record ListExecutionsResponse
+public sealed record ListExecutionsResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("executions")]
     public required List<ExecutionListItem> Executions { get; init; }
@@ -658,7 +658,7 @@ public sealed record DescribeExecutionRequest
     public string? IncludedData { get; init; }
 }
 
-public sealed record DescribeExecutionResponse
+public sealed record DescribeExecutionResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("executionArn")]
     public required string ExecutionArn { get; init; }
@@ -753,7 +753,7 @@ public sealed record GetExecutionHistoryRequest
     public bool? IncludeExecutionData { get; init; }
 }
 
-public sealed record GetExecutionHistoryResponse
+public sealed record GetExecutionHistoryResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("events")]
     public required List<HistoryEvent> Events { get; init; }
@@ -1378,7 +1378,7 @@ public sealed record StartExecutionRequest
     public string? TraceHeader { get; init; }
 }
 
-public sealed record StartExecutionResponse
+public sealed record StartExecutionResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("executionArn")]
     public required string ExecutionArn { get; init; }
@@ -1399,7 +1399,7 @@ public sealed record StopExecutionRequest
     public string? Cause { get; init; }
 }
 
-public sealed record StopExecutionResponse
+public sealed record StopExecutionResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("stopDate")]
     public required DateTimeOffset StopDate { get; init; }
@@ -1415,7 +1415,7 @@ public sealed record RedriveExecutionRequest
     public string? ClientToken { get; init; }
 }
 
-public sealed record RedriveExecutionResponse
+public sealed record RedriveExecutionResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("redriveDate")]
     public required DateTimeOffset RedriveDate { get; init; }
@@ -1430,7 +1430,7 @@ public sealed record SendTaskSuccessRequest
     public required string Output { get; init; }
 }
 
-public sealed record SendTaskSuccessResponse
+public sealed record SendTaskSuccessResponse : AmazonWebServiceResponse
 {
 }
 
@@ -1446,7 +1446,7 @@ public sealed record SendTaskFailureRequest
     public string? Cause { get; init; }
 }
 
-public sealed record SendTaskFailureResponse
+public sealed record SendTaskFailureResponse : AmazonWebServiceResponse
 {
 }
 
@@ -1456,7 +1456,7 @@ public sealed record SendTaskHeartbeatRequest
     public required string TaskToken { get; init; }
 }
 
-public sealed record SendTaskHeartbeatResponse
+public sealed record SendTaskHeartbeatResponse : AmazonWebServiceResponse
 {
 }
 
@@ -1502,7 +1502,7 @@ public sealed record Tag
     public string? Value { get; init; }
 }
 
-public sealed record CreateStateMachineResponse
+public sealed record CreateStateMachineResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("stateMachineArn")]
     public required string StateMachineArn { get; init; }
@@ -1520,7 +1520,7 @@ public sealed record DeleteStateMachineRequest
     public required string StateMachineArn { get; init; }
 }
 
-public sealed record DeleteStateMachineResponse
+public sealed record DeleteStateMachineResponse : AmazonWebServiceResponse
 {
 }
 
@@ -1530,7 +1530,7 @@ public sealed record ListTagsForResourceRequest
     public required string ResourceArn { get; init; }
 }
 
-public sealed record ListTagsForResourceResponse
+public sealed record ListTagsForResourceResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("tags")]
     public List<Tag>? Tags { get; init; }

@@ -18,7 +18,11 @@ public static class Asl
         ["Overrides"] = new JsonObject { ["ContainerOverrides"] = new JsonArray(containerOverride) },
     };
 
-    /// <summary>Runs batch-job as a child execution and waits for it (startExecution.sync:2), named after the parent so retries do not start twice.</summary>
+    /// <summary>
+    /// Runs batch-job as a child execution and waits for it (startExecution.sync:2). The child is named after the parent,
+    /// the step and the parent's redrive count: a retry within one run asks for the same name (so it never starts twice),
+    /// and a redrive of the parent starts a new child instead of colliding with the failed one.
+    /// </summary>
     public static JsonObject RunBatchJob(string step, string commandsExpression, string? next) => WithNext(new JsonObject
     {
         ["Type"] = "Task",
@@ -26,7 +30,7 @@ public static class Asl
         ["Parameters"] = new JsonObject
         {
             ["StateMachineArn"] = "${BatchJobArn}",
-            ["Name.$"] = $"States.Format('{{}}-{step}', $$.Execution.Name)",
+            ["Name.$"] = $"States.Format('{{}}-{step}-r{{}}', $$.Execution.Name, $$.Execution.RedriveCount)",
             ["Input"] = new JsonObject
             {
                 ["commands.$"] = commandsExpression,

@@ -3,8 +3,11 @@ using System.Text.Json.Nodes;
 namespace BatchOps.Infrastructure.Workflows;
 
 /// <summary>
-/// nightly-batch: two batch-job children and one direct task in parallel, each caught so one failure does
-/// not cancel the others; a Choice lets the final job run only when all three succeeded.
+/// nightly-batch: two batch-job children and one direct task in parallel, then the final job once all three succeeded.
+/// A branch's failure is not caught: it fails the Parallel state (and so the execution) at the task that failed, which
+/// is what makes a redrive useful. Redrive reruns only the branches that failed or were cancelled, from their failed
+/// task, and keeps the results of the ones that succeeded. (Catching each branch and failing later from a Fail state
+/// would leave a redrive nothing to do but reach the same Fail state again.)
 /// </summary>
 public static class NightlyBatchDefinition
 {
@@ -19,8 +22,8 @@ public static class NightlyBatchDefinition
             {
                 ["Type"] = "Parallel",
                 ["Branches"] = new JsonArray(
-                    Branch("Export A", Asl.RunBatchJob("export-a", $"States.Array('report', '--date', {Asl.ExecutionDate})", next: "Export A done")),
-                    Branch("Export B", Asl.RunBatchJob("export-b", "States.Array('echo', 'export B')", next: "Export B done")),
+                    Branch("Export A", Asl.RunBatchJob("export-a", $"States.Array('report', '--date', {Asl.ExecutionDate})", next: null)),
+                    Branch("Export B", Asl.RunBatchJob("export-b", "States.Array('echo', 'export B')", next: null)),
                     Branch("Direct report", new JsonObject
                     {
                         ["Type"] = "Task",
@@ -32,42 +35,19 @@ public static class NightlyBatchDefinition
                             ["Environment.$"] = "$.environment",
                         }),
                         ["ResultPath"] = null,
-                        ["Next"] = "Direct report done",
+                        ["End"] = true,
                     })),
-                ["ResultPath"] = "$.branches",
-                ["Next"] = "All succeeded?",
-            },
-            ["All succeeded?"] = new JsonObject
-            {
-                ["Type"] = "Choice",
-                ["Choices"] = new JsonArray(new JsonObject
-                {
-                    ["And"] = new JsonArray(
-                        new JsonObject { ["Variable"] = "$.branches[0].ok", ["BooleanEquals"] = true },
-                        new JsonObject { ["Variable"] = "$.branches[1].ok", ["BooleanEquals"] = true },
-                        new JsonObject { ["Variable"] = "$.branches[2].ok", ["BooleanEquals"] = true }),
-                    ["Next"] = "Final job",
-                }),
-                ["Default"] = "Nightly failed",
+                // The final job runs with the execution's own input; the branches' results stay in the history.
+                ["ResultPath"] = null,
+                ["Next"] = "Final job",
             },
             ["Final job"] = Asl.RunBatchJob("final", "$.commands", next: null),
-            ["Nightly failed"] = new JsonObject { ["Type"] = "Fail", ["Error"] = "BatchOps.NightlyBranchFailed", ["Cause"] = "At least one nightly branch failed; see the branch results." },
         },
     };
 
-    /// <summary>A branch that always ends with {"ok": true|false, "error": ...} so the Choice can decide.</summary>
-    private static JsonObject Branch(string name, JsonObject work)
+    private static JsonObject Branch(string name, JsonObject work) => new()
     {
-        work["Catch"] = new JsonArray(new JsonObject { ["ErrorEquals"] = new JsonArray("States.ALL"), ["ResultPath"] = "$.error", ["Next"] = name + " failed" });
-        return new JsonObject
-        {
-            ["StartAt"] = name,
-            ["States"] = new JsonObject
-            {
-                [name] = work,
-                [name + " done"] = new JsonObject { ["Type"] = "Pass", ["Parameters"] = new JsonObject { ["ok"] = true }, ["End"] = true },
-                [name + " failed"] = new JsonObject { ["Type"] = "Pass", ["Parameters"] = new JsonObject { ["ok"] = false, ["error.$"] = "$.error" }, ["End"] = true },
-            },
-        };
-    }
+        ["StartAt"] = name,
+        ["States"] = new JsonObject { [name] = work },
+    };
 }

@@ -81,6 +81,10 @@ public sealed partial class TemplateDeployer(StepFunctionsSandbox stepFunctions,
             Definition = definition,
             RoleArn = p["RoleArn"]?.GetValue<string>() ?? $"arn:aws:iam::{account.Id}:role/{id}",
             Type = p["StateMachineType"]?.GetValue<string>(),
+            // CloudFormation's {Key, Value} tags become Step Functions' {key, value}.
+            Tags = p["Tags"] is JsonArray tags
+                ? [.. tags.OfType<JsonObject>().Select(t => new Aws.StepFunctions.Tag { Key = t["Key"]?.GetValue<string>(), Value = t["Value"]?.GetValue<string>() })]
+                : null,
         }).StateMachineArn;
     }
 

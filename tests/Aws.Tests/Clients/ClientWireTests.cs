@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 using BatchOps.Aws.Ecs;
 using BatchOps.Aws.Runtime;
@@ -44,6 +45,30 @@ public sealed class ClientWireTests : IAsyncLifetime
         using var body = JsonDocument.Parse(request.Body);
         Assert.Equal("run-1", body.RootElement.GetProperty("name").GetString());
         Assert.Equal("""{"commands":["echo"]}""", body.RootElement.GetProperty("input").GetString());
+    }
+
+    [Fact]
+    public async Task A_response_carries_its_request_id_and_status_but_they_are_not_part_of_its_value()
+    {
+        const string Body = """{"redriveDate":1700000000}""";
+        _server.Enqueue(async ctx =>
+        {
+            ctx.Response.StatusCode = 200;
+            ctx.Response.Headers["x-amzn-RequestId"] = "5b0a7a3e-request-1";
+            await ctx.Response.WriteAsync(Body);
+        });
+        _server.EnqueueJson(200, Body);
+        var clients = new TestClients(_server.Endpoint);
+        var request = new RedriveExecutionRequest { ExecutionArn = "arn:aws:states:us-east-1:123456789012:execution:sm:run-1" };
+
+        var first = await clients.StepFunctions.RedriveExecutionAsync(request);
+        var second = await clients.StepFunctions.RedriveExecutionAsync(request);
+
+        Assert.Equal("5b0a7a3e-request-1", first.ResponseMetadata.RequestId);
+        Assert.Equal(System.Net.HttpStatusCode.OK, first.HttpStatusCode);
+        Assert.Equal("req-200", second.ResponseMetadata.RequestId);
+        Assert.Equal(first, second);
+        Assert.DoesNotContain("RequestId", JsonSerializer.Serialize(first), StringComparison.Ordinal);
     }
 
     [Fact]

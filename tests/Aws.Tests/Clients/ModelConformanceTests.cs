@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using BatchOps.Aws.Runtime;
 using BatchOps.Aws.Ecs;
 using BatchOps.Aws.Scheduler;
 using BatchOps.Aws.StepFunctions;
@@ -88,7 +89,8 @@ public sealed class ModelConformanceTests
         var required = shape["required"]?.AsArray().Select(n => (string)n!).ToHashSet() ?? [];
         var byProperty = members.ToDictionary(m => PropertyName(m.Key, type), m => (Name: m.Key, Member: m.Value!.AsObject()));
 
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.Name != "EqualityContract"))
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                     .Where(p => p.Name != "EqualityContract" && p.DeclaringType != typeof(AmazonWebServiceResponse)))
         {
             if (!byProperty.TryGetValue(property.Name, out var entry))
             {

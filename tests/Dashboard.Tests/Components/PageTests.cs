@@ -5,6 +5,7 @@ using BatchOps.Dashboard.Features.Executions.Detail;
 using BatchOps.Dashboard.Features.Overview;
 using BatchOps.Dashboard.Features.Shared;
 using BatchOps.Dashboard.Features.StoppedTasks;
+using BatchOps.Dashboard.Navigation;
 using BatchOps.Dashboard.ReadModel;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -277,6 +278,45 @@ public sealed class PageTests : ComponentTest
 
         Assert.Contains("Running: no output yet.", io.Markup, StringComparison.Ordinal);
         Assert.NotNull(io.Find("[data-testid=json-Input]"));
+    }
+
+    [Fact]
+    public void The_summary_shows_redrives_lineage_error_and_says_why_there_is_no_console_link()
+    {
+        var parent = new LinkedExecution("arn:aws:states:us-east-1:123456789012:execution:nightly-batch:nightly-1", "nightly-1", "nightly-batch", ExecutionStatus.FAILED, Now.AddHours(-1));
+        var original = new LinkedExecution("arn:aws:states:us-east-1:123456789012:execution:batch-job:sync-0", "sync-0", "batch-job", ExecutionStatus.FAILED, Now.AddHours(-2));
+        var summary = new ExecutionSummaryModel(Arn, "sync-inventory-1", "batch-job", ExecutionStatus.FAILED, Now.AddMinutes(-20), Now.AddMinutes(-15), 2, Now.AddMinutes(-16),
+            ExecutionRedriveStatus.REDRIVABLE, 3, 4, "States.TaskFailed", """{"exit":2}""", original, parent, Now.AddMinutes(-1), ConsoleUrl: null);
+
+        var view = RenderWithPopovers<ExecutionSummary>(p => p.Add(c => c.Summary, summary).Add(c => c.RefreshError, "ThrottlingException"));
+
+        Assert.Equal("sync-inventory-1", view.Find("h1").TextContent);
+        Assert.Contains("redriven ×2", view.Markup, StringComparison.Ordinal);
+        Assert.Contains("REDRIVABLE", view.Markup, StringComparison.Ordinal);
+        Assert.Equal("5 min 0 s", view.Find("[data-testid=duration]").TextContent);
+        Assert.Equal("States.TaskFailed", view.Find("[data-testid=execution-error]").TextContent);
+        var links = view.FindAll("dd a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Contains(DashboardUrls.Execution(original.Arn), links);
+        Assert.Contains(DashboardUrls.Execution(parent.Arn), links);
+        Assert.Contains("not available in sandbox mode", view.Markup, StringComparison.Ordinal);
+        Assert.StartsWith("Could not refresh from AWS (ThrottlingException)", view.Find("[data-testid=refresh-error]").TextContent.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_running_execution_counts_its_duration_so_far_and_links_to_the_console_in_aws_mode()
+    {
+        var summary = new ExecutionSummaryModel(Arn, "sync-inventory-1", "batch-job", ExecutionStatus.RUNNING, Now.AddSeconds(-90), null, 0, null, null, 1, 1, null, null, null, null, null,
+            "https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/" + Uri.EscapeDataString(Arn));
+
+        var view = RenderWithPopovers<ExecutionSummary>(p => p.Add(c => c.Summary, summary).Add(c => c.Refreshing, true));
+
+        Assert.Equal("1 min 30 s so far", view.Find("[data-testid=duration]").TextContent);
+        Assert.Contains("never redriven", view.Markup, StringComparison.Ordinal);
+        Assert.Contains("Running: no error yet.", view.Markup, StringComparison.Ordinal);
+        Assert.Contains("Refreshing from AWS", view.Find("[data-testid=refresh-state]").TextContent, StringComparison.Ordinal);
+        var console = view.Find("a[target=_blank]");
+        Assert.StartsWith("https://us-east-1.console.aws.amazon.com/", console.GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Equal("noopener noreferrer", console.GetAttribute("rel"));
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public sealed class CdkWorkflowTests : CdkSandboxTests
         var (execution, events) = await RunAsync("nightly-batch", """{"commands":["echo","final"],"environment":[]}""");
 
         Assert.Equal(ExecutionStatus.FAILED, execution.Status);
-        Assert.Equal("BatchOps.NightlyBranchFailed", execution.Error);
+        Assert.Equal("States.TaskFailed", execution.Error);
         Assert.DoesNotContain(events, e => e.StateEnteredEventDetails?.Name == "Final job");
     }
 
@@ -132,7 +132,38 @@ public sealed class CdkWorkflowTests : CdkSandboxTests
         Assert.DoesNotContain(events, e => e.StateEnteredEventDetails?.Name is "Extract" or "Transform");
         var children = (await Sfn.ListExecutionsAsync(new() { StateMachineArn = BatchJob })).Executions.Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(4, children.Count);
-        Assert.Contains(children, n => n.EndsWith("-extract", StringComparison.Ordinal));
+        Assert.Contains(children, n => n.EndsWith("-extract-r0", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("orchestrator")]
+    [InlineData("nightly-batch")]
+    public async Task A_redriven_parent_starts_new_children_named_for_its_redrive_and_succeeds(string machine)
+    {
+        // One out-of-memory stop (never retried) fails the first ECS task: orchestrator's extract child, or, as
+        // nightly's branches start together, whichever of its children or its direct task asks first.
+        Server.Ecs.InjectFault("batchops-worker", EcsFault.OutOfMemory, count: 1);
+        var (failed, _) = await RunAsync(machine, """{"commands":["echo","final"],"environment":[]}""");
+        Assert.Equal(ExecutionStatus.FAILED, failed.Status);
+
+        await Sfn.RedriveExecutionAsync(new() { ExecutionArn = failed.ExecutionArn });
+        await Server.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
+
+        var redriven = await Sfn.DescribeExecutionAsync(new() { ExecutionArn = failed.ExecutionArn });
+        Assert.True(redriven.Status == ExecutionStatus.SUCCEEDED, $"{machine} after its redrive: {redriven.Status} {redriven.Error} {redriven.Cause}");
+        Assert.Equal(1, redriven.RedriveCount);
+        var children = (await Sfn.ListExecutionsAsync(new() { StateMachineArn = BatchJob })).Executions
+            .Where(e => e.Name.StartsWith(failed.Name! + "-", StringComparison.Ordinal))
+            .ToDictionary(e => e.Name[(failed.Name!.Length + 1)..], e => e.Status);
+        // The redrive's children are new executions (-r1), and every one of them succeeded.
+        var rerun = children.Where(c => c.Key.EndsWith("-r1", StringComparison.Ordinal)).ToList();
+        Assert.Contains(rerun, c => c.Key == (machine == "orchestrator" ? "report-r1" : "final-r1"));
+        Assert.All(rerun, c => Assert.Equal(ExecutionStatus.SUCCEEDED, c.Value));
+        if (machine == "orchestrator")
+        {
+            Assert.Equal(["extract-r0", "extract-r1", "report-r1", "transform-r1"], children.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(ExecutionStatus.FAILED, children["extract-r0"]);
+        }
     }
 
     [Fact]

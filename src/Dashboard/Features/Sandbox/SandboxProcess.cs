@@ -19,10 +19,16 @@ public sealed partial class SandboxProcess : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILogger _output;
     private Process? _process;
-    private int _stopped;
+    private readonly Lock _stopGate = new();
+    private Task? _stopping;
 
-    public SandboxProcess(IOptions<SandboxModeOptions> options, SandboxEndpoint endpoint, ILoggerFactory loggers)
+    public SandboxProcess(IOptions<SandboxModeOptions> options, SandboxEndpoint endpoint, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        // The sandbox (and its workers) start stopping as soon as the dashboard does, alongside the rest of the
+        // shutdown rather than after it: as the first hosted service it would otherwise be stopped last, once the
+        // sync jobs and everything else had used up their own stop time.
+        lifetime.ApplicationStopping.Register(() => _ = StopOnceAsync());
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -78,9 +84,18 @@ public sealed partial class SandboxProcess : IHostedService, IAsyncDisposable
         await WaitHealthyAsync(process, lastLines, cancellationToken).ConfigureAwait(false);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => StopCoreAsync();
+    public Task StopAsync(CancellationToken cancellationToken) => StopOnceAsync();
 
-    public async ValueTask DisposeAsync() => await StopCoreAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync() => await StopOnceAsync().ConfigureAwait(false);
+
+    /// <summary>The one stop, however many callers ask for it (application stopping, StopAsync, Dispose).</summary>
+    private Task StopOnceAsync()
+    {
+        lock (_stopGate)
+        {
+            return _stopping ??= StopCoreAsync();
+        }
+    }
 
     private IEnumerable<string> Arguments()
     {
@@ -136,7 +151,7 @@ public sealed partial class SandboxProcess : IHostedService, IAsyncDisposable
     /// <summary>Closes the pipe (the sandbox stops its tasks and exits), then kills it if it does not exit in time.</summary>
     private async Task StopCoreAsync()
     {
-        if (_process is not { } process || Interlocked.Exchange(ref _stopped, 1) != 0)
+        if (_process is not { } process)
         {
             return;
         }

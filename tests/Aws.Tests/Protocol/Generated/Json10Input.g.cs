@@ -33,7 +33,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S00_EmptyInputAndEmp
         };
     }
 
-    public sealed record EmptyInputAndEmptyOutputResponse;
+    public sealed record EmptyInputAndEmptyOutputResponse : AmazonWebServiceResponse;
 
     public sealed record EmptyInputAndEmptyOutputRequest
     {
@@ -69,7 +69,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S03_HostWithPathOper
 
     public sealed record HostWithPathOperationRequest;
 
-    public sealed record HostWithPathOperationResponse;
+    public sealed record HostWithPathOperationResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S05_NoInputAndNoOutput
@@ -101,7 +101,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S05_NoInputAndNoOutp
 
     public sealed record NoInputAndNoOutputRequest;
 
-    public sealed record NoInputAndNoOutputResponse;
+    public sealed record NoInputAndNoOutputResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S06_NoInputAndOutput
@@ -133,7 +133,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S06_NoInputAndOutput
 
     public sealed record NoInputAndOutputRequest;
 
-    public sealed record NoInputAndOutputResponse;
+    public sealed record NoInputAndOutputResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S08_SimpleScalarProperties
@@ -163,7 +163,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Input.S08_SimpleScalarProp
         };
     }
 
-    public sealed record SimpleScalarPropertiesResponse;
+    public sealed record SimpleScalarPropertiesResponse : AmazonWebServiceResponse;
 
     public sealed record SimpleScalarPropertiesRequest
     {

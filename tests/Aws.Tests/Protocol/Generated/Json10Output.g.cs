@@ -35,7 +35,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S00_EmptyInputAndEm
 
     public sealed record EmptyInputAndEmptyOutputRequest;
 
-    public sealed record EmptyInputAndEmptyOutputResponse
+    public sealed record EmptyInputAndEmptyOutputResponse : AmazonWebServiceResponse
     {
     }
 }
@@ -72,7 +72,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S01_GreetingWithErr
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S02_GreetingWithErrors
@@ -107,7 +107,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S02_GreetingWithErr
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S03_GreetingWithErrors
@@ -142,7 +142,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S03_GreetingWithErr
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 
     public sealed record ComplexNestedErrorData
     {
@@ -180,7 +180,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S05_NoInputAndNoOut
 
     public sealed record NoInputAndNoOutputRequest;
 
-    public sealed record NoInputAndNoOutputResponse;
+    public sealed record NoInputAndNoOutputResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S06_NoInputAndOutput
@@ -212,7 +212,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S06_NoInputAndOutpu
 
     public sealed record NoInputAndOutputRequest;
 
-    public sealed record NoInputAndOutputResponse
+    public sealed record NoInputAndOutputResponse : AmazonWebServiceResponse
     {
     }
 }
@@ -246,7 +246,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.Json10Output.S07_SimpleScalarPro
 
     public sealed record SimpleScalarPropertiesRequest;
 
-    public sealed record SimpleScalarPropertiesResponse
+    public sealed record SimpleScalarPropertiesResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("floatValue")]
         public double? FloatValue { get; init; }

@@ -35,7 +35,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S00_EmptyOperation
 
     public sealed record EmptyOperationRequest;
 
-    public sealed record EmptyOperationResponse;
+    public sealed record EmptyOperationResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S03_HostWithPathOperation
@@ -67,7 +67,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S03_HostWithPathOperat
 
     public sealed record HostWithPathOperationRequest;
 
-    public sealed record HostWithPathOperationResponse;
+    public sealed record HostWithPathOperationResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S04_JsonEnums
@@ -97,7 +97,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S04_JsonEnums
         };
     }
 
-    public sealed record JsonEnumsResponse;
+    public sealed record JsonEnumsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonEnumsRequest
     {
@@ -148,7 +148,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S05_JsonIntEnums
         };
     }
 
-    public sealed record JsonIntEnumsResponse;
+    public sealed record JsonIntEnumsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonIntEnumsRequest
     {
@@ -199,7 +199,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S07_KitchenSinkOperati
         };
     }
 
-    public sealed record KitchenSinkOperationResponse;
+    public sealed record KitchenSinkOperationResponse : AmazonWebServiceResponse;
 
     public sealed record KitchenSinkOperationRequest
     {
@@ -328,7 +328,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S08_NullOperation
         };
     }
 
-    public sealed record NullOperationResponse;
+    public sealed record NullOperationResponse : AmazonWebServiceResponse;
 
     public sealed record NullOperationRequest
     {
@@ -364,7 +364,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S09_OperationWithOptio
         };
     }
 
-    public sealed record OperationWithOptionalInputOutputResponse;
+    public sealed record OperationWithOptionalInputOutputResponse : AmazonWebServiceResponse;
 
     public sealed record OperationWithOptionalInputOutputRequest
     {
@@ -400,7 +400,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonInput.S12_SimpleScalarProper
         };
     }
 
-    public sealed record SimpleScalarPropertiesResponse;
+    public sealed record SimpleScalarPropertiesResponse : AmazonWebServiceResponse;
 
     public sealed record SimpleScalarPropertiesRequest
     {

@@ -35,7 +35,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S00_DatetimeOffsets
 
     public sealed record DatetimeOffsetsRequest;
 
-    public sealed record DatetimeOffsetsResponse
+    public sealed record DatetimeOffsetsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("datetime")]
         [JsonConverter(typeof(Iso8601TimestampConverter))]
@@ -72,7 +72,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S01_EmptyOperation
 
     public sealed record EmptyOperationRequest;
 
-    public sealed record EmptyOperationResponse;
+    public sealed record EmptyOperationResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S02_FractionalSeconds
@@ -104,7 +104,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S02_FractionalSeconds
 
     public sealed record FractionalSecondsRequest;
 
-    public sealed record FractionalSecondsResponse
+    public sealed record FractionalSecondsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("datetime")]
         [JsonConverter(typeof(Iso8601TimestampConverter))]
@@ -144,7 +144,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S03_GreetingWithError
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S04_GreetingWithErrors
@@ -179,7 +179,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S04_GreetingWithError
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 
     public sealed record ComplexNestedErrorData
     {
@@ -220,7 +220,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S05_GreetingWithError
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S06_JsonEnums
@@ -252,7 +252,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S06_JsonEnums
 
     public sealed record JsonEnumsRequest;
 
-    public sealed record JsonEnumsResponse
+    public sealed record JsonEnumsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("fooEnum1")]
         public string? FooEnum1 { get; init; }
@@ -303,7 +303,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S07_JsonIntEnums
 
     public sealed record JsonIntEnumsRequest;
 
-    public sealed record JsonIntEnumsResponse
+    public sealed record JsonIntEnumsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("intEnum1")]
         public int? IntEnum1 { get; init; }
@@ -354,7 +354,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S09_KitchenSinkOperat
 
     public sealed record KitchenSinkOperationRequest;
 
-    public sealed record KitchenSinkOperationResponse
+    public sealed record KitchenSinkOperationResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("Blob")]
         public byte[]? Blob { get; init; }
@@ -483,7 +483,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S10_NullOperation
 
     public sealed record NullOperationRequest;
 
-    public sealed record NullOperationResponse
+    public sealed record NullOperationResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("string")]
         public string? String { get; init; }
@@ -519,7 +519,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.JsonOutput.S12_SimpleScalarPrope
 
     public sealed record SimpleScalarPropertiesRequest;
 
-    public sealed record SimpleScalarPropertiesResponse
+    public sealed record SimpleScalarPropertiesResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("floatValue")]
         public double? FloatValue { get; init; }

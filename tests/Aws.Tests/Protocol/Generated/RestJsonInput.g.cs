@@ -57,7 +57,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S00_AllQueryString
         };
     }
 
-    public sealed record AllQueryStringTypesResponse;
+    public sealed record AllQueryStringTypesResponse : AmazonWebServiceResponse;
 
     public sealed record AllQueryStringTypesRequest
     {
@@ -158,7 +158,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S01_ConstantAndVar
         };
     }
 
-    public sealed record ConstantAndVariableQueryStringResponse;
+    public sealed record ConstantAndVariableQueryStringResponse : AmazonWebServiceResponse;
 
     public sealed record ConstantAndVariableQueryStringRequest
     {
@@ -201,7 +201,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S02_ConstantQueryS
         };
     }
 
-    public sealed record ConstantQueryStringResponse;
+    public sealed record ConstantQueryStringResponse : AmazonWebServiceResponse;
 
     public sealed record ConstantQueryStringRequest
     {
@@ -237,7 +237,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S06_EmptyInputAndE
         };
     }
 
-    public sealed record EmptyInputAndEmptyOutputResponse;
+    public sealed record EmptyInputAndEmptyOutputResponse : AmazonWebServiceResponse;
 
     public sealed record EmptyInputAndEmptyOutputRequest
     {
@@ -273,7 +273,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S09_HostWithPathOp
 
     public sealed record HostWithPathOperationRequest;
 
-    public sealed record HostWithPathOperationResponse;
+    public sealed record HostWithPathOperationResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S16_HttpRequestWithFloatLabels
@@ -308,7 +308,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S16_HttpRequestWit
         };
     }
 
-    public sealed record HttpRequestWithFloatLabelsResponse;
+    public sealed record HttpRequestWithFloatLabelsResponse : AmazonWebServiceResponse;
 
     public sealed record HttpRequestWithFloatLabelsRequest
     {
@@ -352,7 +352,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S17_HttpRequestWit
         };
     }
 
-    public sealed record HttpRequestWithGreedyLabelInPathResponse;
+    public sealed record HttpRequestWithGreedyLabelInPathResponse : AmazonWebServiceResponse;
 
     public sealed record HttpRequestWithGreedyLabelInPathRequest
     {
@@ -402,7 +402,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S18_HttpRequestWit
         };
     }
 
-    public sealed record HttpRequestWithLabelsResponse;
+    public sealed record HttpRequestWithLabelsResponse : AmazonWebServiceResponse;
 
     public sealed record HttpRequestWithLabelsRequest
     {
@@ -469,7 +469,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S19_HttpRequestWit
         };
     }
 
-    public sealed record HttpRequestWithLabelsAndTimestampFormatResponse;
+    public sealed record HttpRequestWithLabelsAndTimestampFormatResponse : AmazonWebServiceResponse;
 
     public sealed record HttpRequestWithLabelsAndTimestampFormatRequest
     {
@@ -527,7 +527,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S20_HttpRequestWit
         };
     }
 
-    public sealed record HttpRequestWithRegexLiteralResponse;
+    public sealed record HttpRequestWithRegexLiteralResponse : AmazonWebServiceResponse;
 
     public sealed record HttpRequestWithRegexLiteralRequest
     {
@@ -584,7 +584,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S22_InputAndOutput
         };
     }
 
-    public sealed record InputAndOutputWithHeadersResponse;
+    public sealed record InputAndOutputWithHeadersResponse : AmazonWebServiceResponse;
 
     public sealed record InputAndOutputWithHeadersRequest
     {
@@ -671,7 +671,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S23_JsonBlobs
         };
     }
 
-    public sealed record JsonBlobsResponse;
+    public sealed record JsonBlobsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonBlobsRequest
     {
@@ -707,7 +707,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S24_JsonEnums
         };
     }
 
-    public sealed record JsonEnumsResponse;
+    public sealed record JsonEnumsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonEnumsRequest
     {
@@ -758,7 +758,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S25_JsonIntEnums
         };
     }
 
-    public sealed record JsonIntEnumsResponse;
+    public sealed record JsonIntEnumsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonIntEnumsRequest
     {
@@ -809,7 +809,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S26_JsonLists
         };
     }
 
-    public sealed record JsonListsResponse;
+    public sealed record JsonListsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonListsRequest
     {
@@ -878,7 +878,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S27_JsonMaps
         };
     }
 
-    public sealed record JsonMapsResponse;
+    public sealed record JsonMapsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonMapsRequest
     {
@@ -932,7 +932,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S28_JsonTimestamps
         };
     }
 
-    public sealed record JsonTimestampsResponse;
+    public sealed record JsonTimestampsResponse : AmazonWebServiceResponse;
 
     public sealed record JsonTimestampsRequest
     {
@@ -992,7 +992,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S31_NoInputAndNoOu
 
     public sealed record NoInputAndNoOutputRequest;
 
-    public sealed record NoInputAndNoOutputResponse;
+    public sealed record NoInputAndNoOutputResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S32_NoInputAndOutput
@@ -1024,7 +1024,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S32_NoInputAndOutp
 
     public sealed record NoInputAndOutputRequest;
 
-    public sealed record NoInputAndOutputResponse;
+    public sealed record NoInputAndOutputResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S33_NullAndEmptyHeadersClient
@@ -1060,7 +1060,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S33_NullAndEmptyHe
         };
     }
 
-    public sealed record NullAndEmptyHeadersClientResponse;
+    public sealed record NullAndEmptyHeadersClientResponse : AmazonWebServiceResponse;
 
     public sealed record NullAndEmptyHeadersClientRequest
     {
@@ -1107,7 +1107,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S34_OmitsNullSeria
         };
     }
 
-    public sealed record OmitsNullSerializesEmptyStringResponse;
+    public sealed record OmitsNullSerializesEmptyStringResponse : AmazonWebServiceResponse;
 
     public sealed record OmitsNullSerializesEmptyStringRequest
     {
@@ -1156,7 +1156,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S35_OmitsSerializi
         };
     }
 
-    public sealed record OmitsSerializingEmptyListsResponse;
+    public sealed record OmitsSerializingEmptyListsResponse : AmazonWebServiceResponse;
 
     public sealed record OmitsSerializingEmptyListsRequest
     {
@@ -1215,7 +1215,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S38_QueryIdempoten
         };
     }
 
-    public sealed record QueryIdempotencyTokenAutoFillResponse;
+    public sealed record QueryIdempotencyTokenAutoFillResponse : AmazonWebServiceResponse;
 
     public sealed record QueryIdempotencyTokenAutoFillRequest
     {
@@ -1257,7 +1257,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S39_QueryParamsAsS
         };
     }
 
-    public sealed record QueryParamsAsStringListMapResponse;
+    public sealed record QueryParamsAsStringListMapResponse : AmazonWebServiceResponse;
 
     public sealed record QueryParamsAsStringListMapRequest
     {
@@ -1301,7 +1301,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S40_QueryPrecedenc
         };
     }
 
-    public sealed record QueryPrecedenceResponse;
+    public sealed record QueryPrecedenceResponse : AmazonWebServiceResponse;
 
     public sealed record QueryPrecedenceRequest
     {
@@ -1340,7 +1340,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S41_RecursiveShape
         };
     }
 
-    public sealed record RecursiveShapesResponse;
+    public sealed record RecursiveShapesResponse : AmazonWebServiceResponse;
 
     public sealed record RecursiveShapesRequest
     {
@@ -1398,7 +1398,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S42_SimpleScalarPr
         };
     }
 
-    public sealed record SimpleScalarPropertiesResponse;
+    public sealed record SimpleScalarPropertiesResponse : AmazonWebServiceResponse;
 
     public sealed record SimpleScalarPropertiesRequest
     {
@@ -1465,7 +1465,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S43_TestBodyStruct
         };
     }
 
-    public sealed record TestBodyStructureResponse;
+    public sealed record TestBodyStructureResponse : AmazonWebServiceResponse;
 
     public sealed record TestBodyStructureRequest
     {
@@ -1512,7 +1512,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S44_TestGetNoInput
 
     public sealed record TestGetNoInputNoPayloadRequest;
 
-    public sealed record TestGetNoInputNoPayloadResponse;
+    public sealed record TestGetNoInputNoPayloadResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S45_TestGetNoPayload
@@ -1546,7 +1546,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S45_TestGetNoPaylo
         };
     }
 
-    public sealed record TestGetNoPayloadResponse;
+    public sealed record TestGetNoPayloadResponse : AmazonWebServiceResponse;
 
     public sealed record TestGetNoPayloadRequest
     {
@@ -1584,7 +1584,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S48_TestPostNoInpu
 
     public sealed record TestPostNoInputNoPayloadRequest;
 
-    public sealed record TestPostNoInputNoPayloadResponse;
+    public sealed record TestPostNoInputNoPayloadResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S49_TestPostNoPayload
@@ -1618,7 +1618,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S49_TestPostNoPayl
         };
     }
 
-    public sealed record TestPostNoPayloadResponse;
+    public sealed record TestPostNoPayloadResponse : AmazonWebServiceResponse;
 
     public sealed record TestPostNoPayloadRequest
     {
@@ -1664,7 +1664,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S50_TimestampForma
         };
     }
 
-    public sealed record TimestampFormatHeadersResponse;
+    public sealed record TimestampFormatHeadersResponse : AmazonWebServiceResponse;
 
     public sealed record TimestampFormatHeadersRequest
     {
@@ -1720,5 +1720,5 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonInput.S51_UnitInputAndOu
 
     public sealed record UnitInputAndOutputRequest;
 
-    public sealed record UnitInputAndOutputResponse;
+    public sealed record UnitInputAndOutputResponse : AmazonWebServiceResponse;
 }

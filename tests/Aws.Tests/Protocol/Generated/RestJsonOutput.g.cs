@@ -35,7 +35,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S00_DatetimeOffse
 
     public sealed record DatetimeOffsetsRequest;
 
-    public sealed record DatetimeOffsetsResponse
+    public sealed record DatetimeOffsetsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("datetime")]
         [JsonConverter(typeof(Iso8601TimestampConverter))]
@@ -72,7 +72,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S04_EmptyInputAnd
 
     public sealed record EmptyInputAndEmptyOutputRequest;
 
-    public sealed record EmptyInputAndEmptyOutputResponse
+    public sealed record EmptyInputAndEmptyOutputResponse : AmazonWebServiceResponse
     {
     }
 }
@@ -106,7 +106,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S05_FractionalSec
 
     public sealed record FractionalSecondsRequest;
 
-    public sealed record FractionalSecondsResponse
+    public sealed record FractionalSecondsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("datetime")]
         [JsonConverter(typeof(Iso8601TimestampConverter))]
@@ -146,7 +146,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S07_GreetingWithE
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S08_GreetingWithErrors
@@ -181,7 +181,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S08_GreetingWithE
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 
     public sealed record ComplexNestedErrorData
     {
@@ -222,7 +222,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S09_GreetingWithE
 
     public sealed record GreetingWithErrorsRequest;
 
-    public sealed record GreetingWithErrorsResponse;
+    public sealed record GreetingWithErrorsResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S18_IgnoreQueryParamsInResponse
@@ -254,7 +254,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S18_IgnoreQueryPa
 
     public sealed record IgnoreQueryParamsInResponseRequest;
 
-    public sealed record IgnoreQueryParamsInResponseResponse
+    public sealed record IgnoreQueryParamsInResponseResponse : AmazonWebServiceResponse
     {
         [AwsHttpBinding]
         public string? Baz { get; init; }
@@ -290,7 +290,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S20_JsonBlobs
 
     public sealed record JsonBlobsRequest;
 
-    public sealed record JsonBlobsResponse
+    public sealed record JsonBlobsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("data")]
         public byte[]? Data { get; init; }
@@ -326,7 +326,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S21_JsonEnums
 
     public sealed record JsonEnumsRequest;
 
-    public sealed record JsonEnumsResponse
+    public sealed record JsonEnumsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("fooEnum1")]
         public string? FooEnum1 { get; init; }
@@ -377,7 +377,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S22_JsonIntEnums
 
     public sealed record JsonIntEnumsRequest;
 
-    public sealed record JsonIntEnumsResponse
+    public sealed record JsonIntEnumsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("integerEnum1")]
         public int? IntegerEnum1 { get; init; }
@@ -428,7 +428,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S23_JsonLists
 
     public sealed record JsonListsRequest;
 
-    public sealed record JsonListsResponse
+    public sealed record JsonListsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("stringList")]
         public List<string>? StringList { get; init; }
@@ -497,7 +497,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S24_JsonMaps
 
     public sealed record JsonMapsRequest;
 
-    public sealed record JsonMapsResponse
+    public sealed record JsonMapsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("denseStructMap")]
         public Dictionary<string, GreetingStruct>? DenseStructMap { get; init; }
@@ -551,7 +551,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S25_JsonTimestamp
 
     public sealed record JsonTimestampsRequest;
 
-    public sealed record JsonTimestampsResponse
+    public sealed record JsonTimestampsResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("normal")]
         public DateTimeOffset? Normal { get; init; }
@@ -609,7 +609,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S28_NoInputAndNoO
 
     public sealed record NoInputAndNoOutputRequest;
 
-    public sealed record NoInputAndNoOutputResponse;
+    public sealed record NoInputAndNoOutputResponse : AmazonWebServiceResponse;
 }
 
 namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S29_NoInputAndOutput
@@ -641,7 +641,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S29_NoInputAndOut
 
     public sealed record NoInputAndOutputRequest;
 
-    public sealed record NoInputAndOutputResponse
+    public sealed record NoInputAndOutputResponse : AmazonWebServiceResponse
     {
     }
 }
@@ -675,7 +675,7 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S31_RecursiveShap
 
     public sealed record RecursiveShapesRequest;
 
-    public sealed record RecursiveShapesResponse
+    public sealed record RecursiveShapesResponse : AmazonWebServiceResponse
     {
         [JsonPropertyName("nested")]
         public RecursiveShapesInputOutputNested1? Nested { get; init; }
@@ -729,5 +729,5 @@ namespace BatchOps.Aws.Tests.Protocol.Generated.RestJsonOutput.S34_UnitInputAndO
 
     public sealed record UnitInputAndOutputRequest;
 
-    public sealed record UnitInputAndOutputResponse;
+    public sealed record UnitInputAndOutputResponse : AmazonWebServiceResponse;
 }
