@@ -2,6 +2,7 @@ using BatchOps.Aws;
 using BatchOps.Dashboard.Components;
 using BatchOps.Dashboard.Features.Auth;
 using BatchOps.Dashboard.Features.Executions;
+using BatchOps.Dashboard.Features.Operations;
 using BatchOps.Dashboard.Features.Overview;
 using BatchOps.Dashboard.Features.Sandbox;
 using BatchOps.Dashboard.Features.StoppedTasks;
@@ -74,13 +75,14 @@ public static class DashboardHost
         services.AddBatchOpsSync(configuration, readModel, readModel.Provider == ReadModelProvider.PostgreSQL ? ReadModelContextFactory.PostgresConnectionString(readModel) : null);
 
         // Pages.
-        services.AddSingleton<IExecutionQueries, ExecutionQueries>();
+        services.AddSingleton<ExecutionQueries>();
+        services.AddSingleton<IExecutionQueries>(sp => sp.GetRequiredService<ExecutionQueries>());
         services.AddSingleton<IExecutionDetailQueries, ExecutionDetailQueries>();
         services.AddSingleton<IStoppedTaskQueries, StoppedTaskQueries>();
         services.AddSingleton<IOverviewQueries, OverviewQueries>();
-        services.AddSingleton<IExecutionRefresher>(sp => sp.GetRequiredService<HistorySynchronizer>());
         services.AddSingleton<ISyncHealth>(sp => sp.GetRequiredService<SyncStatusStore>());
         services.AddHostedService<ClockTicks>();
+        services.AddBatchOpsOperations(configuration);
         services.AddScoped<ExecutionsViewModel>();
         services.AddScoped<ExecutionDetailViewModel>();
         services.AddBatchOpsAuth(configuration, builder.Environment, mode);
@@ -90,6 +92,13 @@ public static class DashboardHost
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddHealthChecks();
+        services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "BatchOps API";
+            document.Info.Description = "Operator actions on AWS Step Functions executions: start, redrive, re-run, stop, callback rescue, bulk. Same validation, roles and ledger as the pages.";
+            return Task.CompletedTask;
+        }));
         return builder;
     }
 
@@ -124,6 +133,9 @@ public static class DashboardHost
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapBatchOpsAuth();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapBatchOpsApi(app.Services.GetRequiredService<DashboardModeInfo>().Mode);
+        app.MapAuditExport();
         if (app.Services.GetService<SandboxAdminClient>() is not null)
         {
             app.MapGet(DashboardUrls.SandboxTaskLogsPath, async (string? task, SandboxAdminClient sandbox, CancellationToken cancellationToken) =>

@@ -14,6 +14,13 @@ public static class DashboardUrls
     public const string SignOutPath = "/signout";
     public const string SandboxTaskLogsPath = "/sandbox/task-logs";
     public const string JobsPath = "/jobs";
+    public const string ActAsPath = "/signin/local/act-as";
+    public const string ApiPath = "/api";
+    public const string StartPath = "/start";
+    public const string AuditPath = "/audit";
+    public const string AuditCsvPath = "/audit.csv";
+    public const string OperationsPath = "/operations";
+    public const string BulkPath = "/bulk";
 
     public static string Overview() => OverviewPath;
 
@@ -25,6 +32,23 @@ public static class DashboardUrls
 
     public static string StoppedTasks(StoppedTasksFilter? filter = null) =>
         filter is null ? StoppedTasksPath : QueryHelpers.AddQueryString(StoppedTasksPath, filter.ToQuery().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
+
+    public static string Start(string? workflow = null) => workflow is null ? StartPath : QueryHelpers.AddQueryString(StartPath, "workflow", workflow);
+
+    public static string Rerun(string executionArn) => Execution(executionArn) + "/rerun";
+
+    public static string Operation(long id) => $"{OperationsPath}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    public static string Audit(Features.Operations.AuditFilter? filter = null) => WithQuery(AuditPath, filter?.ToQuery());
+
+    public static string AuditCsv(Features.Operations.AuditFilter? filter = null) => WithQuery(AuditCsvPath, filter?.ToQuery());
+
+    /// <summary>The bulk preview of an action over the Executions page's filter.</summary>
+    public static string Bulk(string action, ExecutionsFilter filter) =>
+        QueryHelpers.AddQueryString(BulkPath, filter.ToQuery().Where(p => p.Key is not ("page" or "size" or "sort" or "dir")).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).Prepend(new("action", action)));
+
+    private static string WithQuery(string path, IEnumerable<KeyValuePair<string, string>>? query) =>
+        query is null ? path : QueryHelpers.AddQueryString(path, query.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
 
     /// <summary>The worker's output for a task the in-process sandbox ran (sandbox mode's stand-in for CloudWatch Logs).</summary>
     public static string SandboxTaskLogs(string taskArn) => QueryHelpers.AddQueryString(SandboxTaskLogsPath, "task", taskArn);

@@ -27,6 +27,9 @@ public sealed class ExecutionRecord
 
     /// <summary>REDRIVABLE or NOT_REDRIVABLE (DescribeExecution), null until described.</summary>
     public string? RedriveStatus { get; set; }
+
+    /// <summary>Why AWS will not redrive it (DescribeExecution's redriveStatusReason), shown beside the disabled button.</summary>
+    public string? RedriveStatusReason { get; set; }
     public string? Error { get; set; }
     public string? Cause { get; set; }
     public string? Input { get; set; }
@@ -154,4 +157,88 @@ public sealed class SyncRunRecord
 
     /// <summary>Null when it succeeded (or is still running).</summary>
     public string? Error { get; set; }
+}
+
+/// <summary>
+/// One operator action (start, redrive, re-run, stop, callback, or a bulk action and each of its items), written before
+/// it is carried out and completed after, with the result and AWS's request id. The table is the audit log: rows are
+/// never deleted, and a completed row never changes (database triggers refuse both).
+/// </summary>
+public sealed class OperationRecord
+{
+    public long Id { get; set; }
+    public required OperationKind Kind { get; set; }
+
+    /// <summary>Who asked (the signed-in user's name), or who asked for the bulk action an item belongs to.</summary>
+    public required string Actor { get; set; }
+    public DateTimeOffset RequestedAt { get; set; }
+    public OperationStatus Status { get; set; }
+
+    /// <summary>The state machine's name, for the audit filter.</summary>
+    public string? Workflow { get; set; }
+
+    /// <summary>The execution acted on (redrive, re-run, stop, callback) or the state machine started.</summary>
+    public string? TargetArn { get; set; }
+
+    /// <summary>
+    /// A hash of what was asked (or of the caller's own key): the same request twice is one operation. With
+    /// <see cref="Generation"/> it is unique; a request that failed may be asked again, as the next generation.
+    /// </summary>
+    public required string IdempotencyKey { get; set; }
+    public int Generation { get; set; }
+
+    /// <summary>A hash of the parameters, so a caller's key reused for a different request is refused.</summary>
+    public string? RequestHash { get; set; }
+
+    /// <summary>What was asked, as JSON (the request; never a task token or a secret).</summary>
+    public string? Parameters { get; set; }
+
+    /// <summary>The bulk operation this is an item of, and its place in it.</summary>
+    public long? ParentId { get; set; }
+    public int Position { get; set; }
+
+    /// <summary>How many times it was sent to AWS (retries after a throttle or a restart send the same request again).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Who holds the right to send it until then; a lapsed claim (a stopped instance) is taken over by recovery.</summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The execution started, redriven or stopped.</summary>
+    public string? ResultArn { get; set; }
+    public string? Result { get; set; }
+    public string? ErrorCode { get; set; }
+    public string? ErrorMessage { get; set; }
+    public string? AwsRequestId { get; set; }
+
+    /// <summary>A bulk operation asked to stop: its queued items are cancelled, the ones sent are kept.</summary>
+    public string? CancelRequestedBy { get; set; }
+}
+
+public enum OperationKind
+{
+    Start,
+    Redrive,
+    Rerun,
+    Stop,
+    SendTaskSuccess,
+    SendTaskFailure,
+    BulkRedrive,
+    BulkStop,
+}
+
+public enum OperationStatus
+{
+    /// <summary>A bulk item not yet taken up.</summary>
+    Queued,
+
+    /// <summary>Written and being carried out (or retried after AWS throttled, failed or was unreachable).</summary>
+    Pending,
+    Succeeded,
+    Failed,
+
+    /// <summary>The user lacked the role: nothing was sent.</summary>
+    Refused,
+    Cancelled,
 }

@@ -11,7 +11,10 @@ public enum ReadModelChangeKind
 
     /// <summary>Time passed (every <see cref="ClockTicks.Interval"/>): relative times and staleness move without a sync.</summary>
     Clock = 8,
-    All = Executions | StoppedTasks | SyncStatus | Clock,
+
+    /// <summary>An operator action was recorded or progressed (the audit and bulk progress pages).</summary>
+    Operations = 16,
+    All = Executions | StoppedTasks | SyncStatus | Clock | Operations,
 }
 
 /// <summary>

@@ -20,6 +20,7 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
     public DbSet<SyncCursorRecord> SyncCursors => Set<SyncCursorRecord>();
     public DbSet<SyncRunRecord> SyncRuns => Set<SyncRunRecord>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<OperationRecord> Operations => Set<OperationRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -91,6 +92,24 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
             e.HasIndex(x => new { x.Job, x.StartedAt });
         });
         modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
+        modelBuilder.Entity<OperationRecord>(e =>
+        {
+            e.ToTable("operations");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasConversion<string>().HasMaxLength(24);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.IdempotencyKey).HasMaxLength(100);
+            e.Property(x => x.RequestHash).HasMaxLength(64);
+            e.HasIndex(x => new { x.IdempotencyKey, x.Generation }).IsUnique();
+            // The audit page: newest first, by who, what, which workflow and how it ended.
+            e.HasIndex(x => x.RequestedAt);
+            e.HasIndex(x => new { x.Actor, x.RequestedAt });
+            e.HasIndex(x => new { x.Kind, x.RequestedAt });
+            e.HasIndex(x => new { x.Workflow, x.RequestedAt });
+            e.HasIndex(x => new { x.Status, x.ClaimedUntil });
+            e.HasIndex(x => new { x.ParentId, x.Position });
+            e.HasIndex(x => x.TargetArn);
+        });
     }
 }
 

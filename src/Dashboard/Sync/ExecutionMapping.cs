@@ -20,6 +20,7 @@ public static class ExecutionMapping
         record.RedriveCount = described.RedriveCount ?? 0;
         record.RedriveDate = described.RedriveDate?.ToUniversalTime();
         record.RedriveStatus = described.RedriveStatus;
+        record.RedriveStatusReason = StoredHistory.Cut(described.RedriveStatusReason, 1024);
         record.Error = StoredHistory.Cut(described.Error, 4096);
         record.Cause = StoredHistory.Cut(described.Cause, 32 * 1024);
         record.Input = StoredHistory.Cut(described.Input, MaxData);

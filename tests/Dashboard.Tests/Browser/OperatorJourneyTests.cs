@@ -135,6 +135,8 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
 
         await page.Locator("[data-testid=theme-menu] button").ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Light" }).ClickAsync();
+        // The page turns light once the choice is stored in the browser; reloading before that would lose it.
+        await Assertions.Expect(page.Locator("#interactive")).ToHaveAttributeAsync("data-dark", "false");
         await page.ReloadAsync();
         await Pages.WaitInteractiveAsync(page);
 

@@ -28,7 +28,10 @@ public sealed class DashboardProcess : IAsyncDisposable
         var variables = settings.ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);
         variables["ASPNETCORE_ENVIRONMENT"] = environment;
         variables["Logging__LogLevel__Default"] = "Warning";
-        var process = ChildProcess.Start("dotnet", [BuiltApps.Dll("Dashboard", "BatchOps.Dashboard"), "--urls", "http://127.0.0.1:0"], variables);
+        // Started as a terminal's foreground job is (where Ctrl+C comes from): with SIGINT at its default. A test run
+        // started in the background by a non-interactive shell inherits SIGINT ignored, and .NET keeps an ignored
+        // SIGINT ignored, so without this the dashboard would never see the Ctrl+C a test sends it.
+        var process = ChildProcess.Start("env", ["--default-signal=INT", "dotnet", BuiltApps.Dll("Dashboard", "BatchOps.Dashboard"), "--urls", "http://127.0.0.1:0"], variables);
         try
         {
             await process.WaitForOutputAsync(line => line.StartsWith(Banner, StringComparison.Ordinal), timeout ?? TimeSpan.FromSeconds(60));

@@ -1,5 +1,6 @@
 using BatchOps.Aws;
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.Features.Operations;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync;
 using BatchOps.Dashboard.Sync.Jobs;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace BatchOps.Dashboard.Tests.Support;
 
 /// <summary>
-/// The dashboard's sync services wired as the app wires them (src/Aws clients over HTTP, the real read model), pointed
+/// The dashboard's sync and operation services wired as the app wires them (src/Aws clients over HTTP, the real read model), pointed
 /// at an AWS endpoint (the sandbox), with every Step Functions call counted.
 /// </summary>
 public sealed class SyncHarness : IAsyncDisposable
@@ -38,6 +39,8 @@ public sealed class SyncHarness : IAsyncDisposable
         services.AddBatchOpsAws(configuration);
         services.AddBatchOpsReadModel(configuration);
         services.AddBatchOpsSync(configuration, ReadModelServiceCollectionExtensions.ReadModelOptionsFrom(configuration), null);
+        services.AddBatchOpsOperations(configuration);
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime, TestLifetime>();
         // The same client over HTTP (TestSupport's, with short backoff), wrapped to count requests.
         services.AddSingleton(_ => new CountingStepFunctions(new TestClients(endpoint).StepFunctions));
         services.AddSingleton<IAmazonStepFunctions>(sp => sp.GetRequiredService<CountingStepFunctions>());
@@ -75,6 +78,17 @@ public sealed class SyncHarness : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    private sealed class TestLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
+    }
 
     private sealed class TestEnvironment : Microsoft.Extensions.Hosting.IHostEnvironment
     {

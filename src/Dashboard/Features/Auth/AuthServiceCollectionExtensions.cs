@@ -4,6 +4,8 @@ using BatchOps.Dashboard.Navigation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace BatchOps.Dashboard.Features.Auth;
 
@@ -37,6 +39,9 @@ public static class AuthServiceCollectionExtensions
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                // Scripts calling the API get a status code, not the sign-in page.
+                o.Events.OnRedirectToLogin = context => ApiStatusOrRedirect(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => ApiStatusOrRedirect(context, StatusCodes.Status403Forbidden);
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(BatchOpsPolicies.View, p => p.RequireAuthenticatedUser().RequireRole(BatchOpsRoles.Viewer, BatchOpsRoles.Operator, BatchOpsRoles.Admin))
@@ -49,25 +54,61 @@ public static class AuthServiceCollectionExtensions
 
     public static IEndpointRouteBuilder MapBatchOpsAuth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(DashboardUrls.LocalSignInPath, async (HttpContext http, string? returnUrl, Microsoft.Extensions.Options.IOptions<AuthOptions> options) =>
+        endpoints.MapGet(DashboardUrls.LocalSignInPath, async (HttpContext http, string? returnUrl, IOptions<AuthOptions> options) =>
         {
-            var identity = new ClaimsIdentity(
-                [
-                    new Claim(ClaimTypes.Name, options.Value.LocalOperatorName),
-                    new Claim(ClaimTypes.NameIdentifier, options.Value.LocalOperatorName),
-                    new Claim(ClaimTypes.Role, BatchOpsRoles.Viewer),
-                    new Claim(ClaimTypes.Role, BatchOpsRoles.Operator),
-                    new Claim(ClaimTypes.Role, BatchOpsRoles.Admin),
-                ],
-                CookieAuthenticationDefaults.AuthenticationScheme);
-            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+            await SignInLocalOperatorAsync(http, options.Value, BatchOpsRoles.Admin);
             return Results.LocalRedirect(DashboardUrls.SafeReturnUrl(returnUrl));
         }).AllowAnonymous();
+
+        // For trying the roles out: the local operator signs in again holding only the chosen role's rights. The
+        // server enforces the roles of the session, so this shows exactly what a Viewer or an Operator may do.
+        endpoints.MapPost(DashboardUrls.ActAsPath, async (HttpContext http, [FromForm] string role, [FromForm] string? returnUrl, IOptions<AuthOptions> options) =>
+        {
+            if (role is not (BatchOpsRoles.Viewer or BatchOpsRoles.Operator or BatchOpsRoles.Admin))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown role", detail: $"'{role}' is not one of Viewer, Operator, Admin.");
+            }
+
+            await SignInLocalOperatorAsync(http, options.Value, role);
+            return Results.LocalRedirect(DashboardUrls.SafeReturnUrl(returnUrl));
+        });
         endpoints.MapPost(DashboardUrls.SignOutPath, async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.LocalRedirect(DashboardUrls.OverviewPath);
         });
         return endpoints;
+    }
+
+    /// <summary>The roles a role implies: an Admin is also an Operator and a Viewer; an Operator also a Viewer.</summary>
+    public static IReadOnlyList<string> RolesUpTo(string role) => role switch
+    {
+        BatchOpsRoles.Admin => [BatchOpsRoles.Viewer, BatchOpsRoles.Operator, BatchOpsRoles.Admin],
+        BatchOpsRoles.Operator => [BatchOpsRoles.Viewer, BatchOpsRoles.Operator],
+        _ => [BatchOpsRoles.Viewer],
+    };
+
+    private static Task SignInLocalOperatorAsync(HttpContext http, AuthOptions options, string role)
+    {
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, options.LocalOperatorName),
+                new Claim(ClaimTypes.NameIdentifier, options.LocalOperatorName),
+                .. RolesUpTo(role).Select(r => new Claim(ClaimTypes.Role, r)),
+            ],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        return http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+    }
+
+    private static Task ApiStatusOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments(DashboardUrls.ApiPath, StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 }

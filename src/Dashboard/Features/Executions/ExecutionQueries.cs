@@ -64,6 +64,20 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return new ExecutionPage(rows, total, byStatus, page, pageCount);
     }
 
+    /// <summary>Every execution the filter selects (status included), unsorted: what a bulk action over the filter covers.</summary>
+    public IQueryable<ExecutionRecord> Matching(ReadModelDbContext db, ExecutionsFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(filter);
+        var scoped = ApplyScope(db, db.Executions.AsNoTracking(), filter);
+        return filter.Status switch
+        {
+            null => scoped,
+            ExecutionsFilter.Redrivable => Redrivable(scoped),
+            var s => scoped.Where(e => e.Status == s),
+        };
+    }
+
     public async Task<IReadOnlyList<string>> GetWorkflowNamesAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Contracts.StopReasons;
+using BatchOps.Dashboard.Features.Shared;
 using BatchOps.Dashboard.ReadModel;
 
 namespace BatchOps.Dashboard.Features.Executions;
@@ -109,7 +110,7 @@ public sealed record ExecutionsFilter
             }
         }
 
-        filter = filter with { From = ParseTime(Get("from"), "from", problems), To = ParseTime(Get("to"), "to", problems) };
+        filter = filter with { From = FilterValues.ParseTime(Get("from"), "from", problems), To = FilterValues.ParseTime(Get("to"), "to", problems) };
 
         if (Get("sort") is { } sort)
         {
@@ -149,27 +150,11 @@ public sealed record ExecutionsFilter
         if (Search is not null) yield return new("q", Search);
         if (Reason is not null) yield return new("reason", Reason.Value.ToString());
         if (Range is not null) yield return new("range", Range);
-        if (From is not null) yield return new("from", From.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-        if (To is not null) yield return new("to", To.Value.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        if (From is not null) yield return new("from", FilterValues.FormatTime(From.Value));
+        if (To is not null) yield return new("to", FilterValues.FormatTime(To.Value));
         if (Sort != "start") yield return new("sort", Sort);
         if (!Descending) yield return new("dir", "asc");
         if (Page != 1) yield return new("page", Page.ToString(CultureInfo.InvariantCulture));
         if (PageSize != DefaultPageSize) yield return new("size", PageSize.ToString(CultureInfo.InvariantCulture));
-    }
-
-    private static DateTimeOffset? ParseTime(string? value, string name, ICollection<string>? problems)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-        {
-            return parsed;
-        }
-
-        problems?.Add($"\"{name}\" is not a date or time (use 2026-11-21 or 2026-11-21T05:00:00Z); ignored.");
-        return null;
     }
 }

@@ -85,6 +85,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.Property<string>("RedriveStatus")
                         .HasColumnType("text");
 
+                    b.Property<string>("RedriveStatusReason")
+                        .HasColumnType("text");
+
                     b.Property<string>("RerunOfArn")
                         .HasColumnType("text");
 
@@ -132,6 +135,110 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.HasIndex("StateMachineName", "Status", "StartDate");
 
                     b.ToTable("executions", (string)null);
+                });
+
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.OperationRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AwsRequestId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CancelRequestedBy")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ErrorCode")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("ParentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResultArn")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("TargetArn")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Workflow")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestedAt");
+
+                    b.HasIndex("TargetArn");
+
+                    b.HasIndex("Actor", "RequestedAt");
+
+                    b.HasIndex("IdempotencyKey", "Generation")
+                        .IsUnique();
+
+                    b.HasIndex("Kind", "RequestedAt");
+
+                    b.HasIndex("ParentId", "Position");
+
+                    b.HasIndex("Status", "ClaimedUntil");
+
+                    b.HasIndex("Workflow", "RequestedAt");
+
+                    b.ToTable("operations", (string)null);
                 });
 
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.RedriveRecord", b =>

@@ -79,6 +79,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.Property<string>("RedriveStatus")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RedriveStatusReason")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RerunOfArn")
                         .HasColumnType("TEXT");
 
@@ -126,6 +129,108 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.HasIndex("StateMachineName", "Status", "StartDate");
 
                     b.ToTable("executions", (string)null);
+                });
+
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.OperationRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AwsRequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancelRequestedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ErrorCode")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Parameters")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ParentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultArn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetArn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Workflow")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestedAt");
+
+                    b.HasIndex("TargetArn");
+
+                    b.HasIndex("Actor", "RequestedAt");
+
+                    b.HasIndex("IdempotencyKey", "Generation")
+                        .IsUnique();
+
+                    b.HasIndex("Kind", "RequestedAt");
+
+                    b.HasIndex("ParentId", "Position");
+
+                    b.HasIndex("Status", "ClaimedUntil");
+
+                    b.HasIndex("Workflow", "RequestedAt");
+
+                    b.ToTable("operations", (string)null);
                 });
 
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.RedriveRecord", b =>

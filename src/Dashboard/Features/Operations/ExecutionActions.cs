@@ -1,0 +1,459 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts;
+using BatchOps.Dashboard.ReadModel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace BatchOps.Dashboard.Features.Operations;
+
+/// <summary>Start a state machine: its name or ARN, the input JSON, an optional execution name and the caller's idempotency key.</summary>
+public sealed record StartRequest(string Workflow, string? Input, string? Name = null, string? IdempotencyKey = null);
+
+/// <summary>A new execution from an original's input with these overrides (null keeps the original's).</summary>
+public sealed record RerunRequest(string ExecutionArn, IReadOnlyList<string>? Commands = null, IReadOnlyList<EnvironmentVariable>? Environment = null, string? ResumeFrom = null, string? Name = null, string? IdempotencyKey = null);
+
+public sealed record StopRequest(string ExecutionArn, string? Error = null, string? Cause = null);
+
+/// <summary>Answer the task an execution waits on: success with <paramref name="Output"/>, or failure with error and cause.</summary>
+public sealed record CallbackRequest(string ExecutionArn, bool Success, string? Output = null, string? Error = null, string? Cause = null);
+
+/// <summary>What a re-run would send, for the diff shown before it is submitted.</summary>
+public sealed record RerunPlan(string OriginalInput, string Input, string Name, string StateMachineArn, WorkflowDescription Workflow);
+
+/// <summary>Whether an execution waits for a callback nobody is left to send, for the rescue form.</summary>
+public sealed record CallbackState(WaitingTask? Waiting, string? TaskStatus, string? Reason)
+{
+    public bool CanRescue => Waiting is not null && TaskStatus is not ("RUNNING" or "PENDING" or "PROVISIONING" or "ACTIVATING");
+}
+
+/// <summary>
+/// The operator actions on executions, for the pages and the HTTP API alike: each one authorized here, validated
+/// before anything is written, recorded in the ledger, then sent to AWS and completed in the ledger.
+/// </summary>
+public sealed class ExecutionActions(
+    IAmazonStepFunctions stepFunctions,
+    WorkflowCatalog workflows,
+    OperationLedger ledger,
+    OperationExecutor executor,
+    EcsTaskStatus ecsTasks,
+    IDbContextFactory<ReadModelDbContext> contexts,
+    TimeProvider time,
+    IOptions<OperationOptions> options,
+    IHostApplicationLifetime lifetime)
+{
+    /// <summary>How long a repeated request waits for the first one to finish before answering "in progress".</summary>
+    private static readonly TimeSpan WaitForFirst = TimeSpan.FromSeconds(5);
+
+    public async Task<OperationResult> StartAsync(OperationActor actor, StartRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var draftParameters = OperationJson.Write(request with { IdempotencyKey = null });
+        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.Start, request.Workflow, null, draftParameters, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var workflow = string.IsNullOrWhiteSpace(request.Workflow) ? null : await workflows.DescribeAsync(request.Workflow, cancellationToken).ConfigureAwait(false);
+        if (workflow is null)
+        {
+            return string.IsNullOrWhiteSpace(request.Workflow)
+                ? OperationResult.Invalid("workflow", "Choose a workflow to start.")
+                : OperationResult.NotFound($"There is no state machine {request.Workflow}.");
+        }
+
+        var errors = ValidateInput(workflow, request.Input);
+        if (request.Name is not null && OperationValidation.ExecutionName(request.Name, workflow.MaxExecutionNameLength) is { } nameError)
+        {
+            errors["name"] = [nameError];
+        }
+
+        if (errors.Count > 0)
+        {
+            return OperationResult.Invalid(errors);
+        }
+
+        var input = request.Input!;
+        var (key, window) = request.IdempotencyKey is { Length: > 0 } clientKey ? (IdempotencyKeys.Client(actor.Name, clientKey), (TimeSpan?)null)
+            : request.Name is { } name ? ($"start {workflow.Arn} {name}", null)
+            : (IdempotencyKeys.Content("start", actor.Name, workflow.Arn, input), options.Value.RepeatWindow);
+        var executionName = request.Name ?? GeneratedName(actor.Name, key, workflow.MaxExecutionNameLength);
+        var parameters = OperationJson.Write(new StartParameters(workflow.Arn, executionName, input));
+        var requestHash = IdempotencyKeys.Fingerprint($"{workflow.Arn} {request.Name} {input}");
+        return await RecordAndSendAsync(new OperationDraft(OperationKind.Start, actor, workflow.Name, workflow.Arn, parameters, requestHash), IdempotencyKeys.Stored("start", key), window, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<OperationResult> RedriveAsync(OperationActor actor, string executionArn, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var parameters = OperationJson.Write(new RedriveParameters(executionArn, null));
+        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.Redrive, WorkflowOf(executionArn), executionArn, parameters, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var (described, problem) = await DescribeAsync(executionArn, cancellationToken).ConfigureAwait(false);
+        if (described is null)
+        {
+            return problem!;
+        }
+
+        if (described.RedriveStatus != ExecutionRedriveStatus.REDRIVABLE)
+        {
+            return OperationResult.Conflict("executionArn", $"{described.Name} cannot be redriven: {described.RedriveStatusReason ?? described.Status}.");
+        }
+
+        var count = described.RedriveCount ?? 0;
+        var draft = new OperationDraft(OperationKind.Redrive, actor, WorkflowOf(executionArn), executionArn, OperationJson.Write(new RedriveParameters(executionArn, count)));
+        return await RecordAndSendAsync(draft, IdempotencyKeys.Stored("redrive", IdempotencyKeys.Redrive(executionArn, count)), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The re-run's input and name, for the diff before it is submitted; the field errors when the overrides are bad.</summary>
+    public async Task<(RerunPlan? Plan, OperationResult? Problem)> PlanRerunAsync(OperationActor actor, RerunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var (described, problem) = await DescribeAsync(request.ExecutionArn, cancellationToken).ConfigureAwait(false);
+        if (described is null)
+        {
+            return (null, problem);
+        }
+
+        var workflow = await workflows.DescribeAsync(described.StateMachineArn, cancellationToken).ConfigureAwait(false);
+        if (workflow is null)
+        {
+            return (null, OperationResult.NotFound($"The state machine of {described.Name} no longer exists."));
+        }
+
+        var original = described.Input ?? "{}";
+        string input;
+        if (workflow.TakesContractInput)
+        {
+            WorkflowInput? originalInput;
+            try
+            {
+                originalInput = JsonSerializer.Deserialize<WorkflowInput>(original);
+            }
+            catch (JsonException)
+            {
+                originalInput = null;
+            }
+
+            var merged = (originalInput ?? new WorkflowInput()) with
+            {
+                Commands = request.Commands ?? originalInput?.Commands ?? [],
+                Environment = request.Environment ?? originalInput?.Environment ?? [],
+                ResumeFrom = request.ResumeFrom is { } resume ? (resume.Length == 0 ? null : resume) : originalInput?.ResumeFrom,
+                Lineage = new WorkflowLineage(described.ExecutionArn),
+            };
+            input = JsonSerializer.Serialize(merged);
+        }
+        else
+        {
+            if (request.Commands is not null || request.Environment is not null || request.ResumeFrom is not null)
+            {
+                return (null, OperationResult.Invalid("commands", $"{workflow.Name} does not take the workflow contract's input: it can be re-run with its original input only."));
+            }
+
+            var node = JsonNode.Parse(original) as JsonObject ?? [];
+            node[WorkflowInput.LineageProperty] = JsonSerializer.SerializeToNode(new WorkflowLineage(described.ExecutionArn));
+            input = node.ToJsonString();
+        }
+
+        var errors = ValidateInput(workflow, input);
+        var name = request.Name ?? await RerunNameAsync(described.Name!, described.ExecutionArn, workflow.MaxExecutionNameLength, cancellationToken).ConfigureAwait(false);
+        if (OperationValidation.ExecutionName(name, workflow.MaxExecutionNameLength) is { } nameError)
+        {
+            errors["name"] = [nameError];
+        }
+
+        return errors.Count > 0 ? (null, OperationResult.Invalid(errors)) : (new RerunPlan(original, input, name, described.StateMachineArn, workflow), null);
+    }
+
+    public async Task<OperationResult> RerunAsync(OperationActor actor, RerunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.Rerun, WorkflowOf(request.ExecutionArn), request.ExecutionArn, OperationJson.Write(request with { IdempotencyKey = null }), cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var (plan, problem) = await PlanRerunAsync(actor, request, cancellationToken).ConfigureAwait(false);
+        if (plan is null)
+        {
+            return problem!;
+        }
+
+        var (key, window) = request.IdempotencyKey is { Length: > 0 } clientKey ? (IdempotencyKeys.Client(actor.Name, clientKey), (TimeSpan?)null)
+            : request.Name is { } name ? ($"start {plan.StateMachineArn} {name}", null)
+            : (IdempotencyKeys.Content("rerun", actor.Name, request.ExecutionArn, plan.Input), options.Value.RepeatWindow);
+        var parameters = OperationJson.Write(new StartParameters(plan.StateMachineArn, plan.Name, plan.Input, request.ExecutionArn));
+        var draft = new OperationDraft(OperationKind.Rerun, actor, plan.Workflow.Name, request.ExecutionArn, parameters, IdempotencyKeys.Fingerprint($"{request.ExecutionArn} {request.Name} {plan.Input}"));
+        return await RecordAndSendAsync(draft, IdempotencyKeys.Stored("rerun", key), window, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<OperationResult> StopAsync(OperationActor actor, StopRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var parameters = OperationJson.Write(new StopParameters(request.ExecutionArn, Blank(request.Error), Blank(request.Cause)));
+        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.Stop, WorkflowOf(request.ExecutionArn), request.ExecutionArn, parameters, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (OperationValidation.ErrorName(request.Error) is { } errorProblem)
+        {
+            errors["error"] = [errorProblem];
+        }
+
+        if (OperationValidation.Cause(request.Cause) is { } causeProblem)
+        {
+            errors["cause"] = [causeProblem];
+        }
+
+        if (errors.Count > 0)
+        {
+            return OperationResult.Invalid(errors);
+        }
+
+        var (described, problem) = await DescribeAsync(request.ExecutionArn, cancellationToken).ConfigureAwait(false);
+        if (described is null)
+        {
+            return problem!;
+        }
+
+        if (described.Status != ExecutionStatus.RUNNING)
+        {
+            return OperationResult.Conflict("executionArn", $"{described.Name} is {described.Status}, not running: there is nothing to stop.");
+        }
+
+        var draft = new OperationDraft(OperationKind.Stop, actor, WorkflowOf(request.ExecutionArn), request.ExecutionArn, parameters);
+        return await RecordAndSendAsync(draft, IdempotencyKeys.Stored("stop", IdempotencyKeys.Stop(request.ExecutionArn)), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the callback rescue form shows: the task waiting, and whether its worker's ECS task is gone.</summary>
+    public async Task<CallbackState> GetCallbackStateAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        var (described, problem) = await DescribeAsync(executionArn, cancellationToken).ConfigureAwait(false);
+        if (described is null)
+        {
+            return new CallbackState(null, null, problem!.Message);
+        }
+
+        if (described.Status != ExecutionStatus.RUNNING)
+        {
+            return new CallbackState(null, null, $"{described.Name} is {described.Status}: nothing waits for a callback.");
+        }
+
+        var waiting = WaitingTask.Find(await executor.HistoryAsync(executionArn, cancellationToken).ConfigureAwait(false));
+        if (waiting is null)
+        {
+            return new CallbackState(null, null, "No task of this execution is waiting for its task token.");
+        }
+
+        var taskStatus = waiting.TaskArn is { } taskArn ? await ecsTasks.LastStatusAsync(taskArn, cancellationToken).ConfigureAwait(false) : null;
+        var reason = taskStatus switch
+        {
+            "STOPPED" => $"{waiting.StateName} waits for a callback, and its worker's ECS task has stopped: no one is left to answer.",
+            null when waiting.TaskArn is null => $"{waiting.StateName} waits for a callback from a task this dashboard cannot see.",
+            null => $"{waiting.StateName} waits for a callback, and ECS no longer knows its task (stopped more than an hour ago).",
+            _ => $"{waiting.StateName} waits for a callback, and its worker's ECS task is {taskStatus}: it can still answer. Stop the task, or wait.",
+        };
+        return new CallbackState(waiting, taskStatus, reason);
+    }
+
+    public async Task<OperationResult> SendCallbackAsync(OperationActor actor, CallbackRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var kind = request.Success ? OperationKind.SendTaskSuccess : OperationKind.SendTaskFailure;
+        var shown = OperationJson.Write(new CallbackParameters(request.ExecutionArn, 0, "", request.Success ? request.Output : null, Blank(request.Error), Blank(request.Cause)));
+        if (await ledger.RefuseUnlessAllowedAsync(actor, kind, WorkflowOf(request.ExecutionArn), request.ExecutionArn, shown, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (request.Success && OperationValidation.JsonPayload(request.Output, "output") is { } outputProblem)
+        {
+            errors["output"] = [outputProblem];
+        }
+
+        if (!request.Success && string.IsNullOrWhiteSpace(request.Error))
+        {
+            errors["error"] = ["Name the error the task fails with (for example BatchOps.WorkerLost); the workflow's Retry and Catch match on it."];
+        }
+
+        if (OperationValidation.ErrorName(request.Error) is { } errorProblem)
+        {
+            errors["error"] = [errorProblem];
+        }
+
+        if (OperationValidation.Cause(request.Cause) is { } causeProblem)
+        {
+            errors["cause"] = [causeProblem];
+        }
+
+        if (errors.Count > 0)
+        {
+            return OperationResult.Invalid(errors);
+        }
+
+        var state = await GetCallbackStateAsync(request.ExecutionArn, cancellationToken).ConfigureAwait(false);
+        if (state.Waiting is not { } waiting)
+        {
+            return state.Reason?.StartsWith("There is no execution", StringComparison.Ordinal) == true ? OperationResult.NotFound(state.Reason) : OperationResult.Conflict("executionArn", state.Reason ?? "Nothing waits for a callback.");
+        }
+
+        if (!state.CanRescue)
+        {
+            return OperationResult.Conflict("executionArn", state.Reason!);
+        }
+
+        var parameters = OperationJson.Write(new CallbackParameters(request.ExecutionArn, waiting.ScheduledEventId, waiting.StateName, request.Success ? request.Output : null, Blank(request.Error), Blank(request.Cause)));
+        var draft = new OperationDraft(kind, actor, WorkflowOf(request.ExecutionArn), request.ExecutionArn, parameters);
+        return await RecordAndSendAsync(draft, IdempotencyKeys.Stored("callback", IdempotencyKeys.Callback(request.ExecutionArn, waiting.ScheduledEventId)), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes it, sends it (unless the same request is already recorded) and answers with how it stands.</summary>
+    private async Task<OperationResult> RecordAndSendAsync(OperationDraft draft, string storedKey, TimeSpan? window, CancellationToken cancellationToken)
+    {
+        var (record, repeated) = await ledger.BeginAsync(draft, storedKey, window, cancellationToken).ConfigureAwait(false);
+        if (repeated)
+        {
+            if (draft.RequestHash is not null && record.RequestHash is not null && record.RequestHash != draft.RequestHash)
+            {
+                return OperationResult.Invalid("idempotencyKey", $"This idempotency key was used for a different request (operation {record.Id}); use a new key for a new request.");
+            }
+
+            var settled = await AwaitFinalAsync(record, cancellationToken).ConfigureAwait(false);
+            return new OperationResult(settled.IsFinal ? OperationResultKind.Done : OperationResultKind.Accepted, settled with { Repeated = true });
+        }
+
+        // Once recorded it is carried out whatever happens to the caller (a closed tab, a dropped connection).
+        await ledger.MarkSendingAsync(record.Id, cancellationToken).ConfigureAwait(false);
+        record.Attempts++;
+        var sent = OperationView.From(await executor.SendAsync(record, lifetime.ApplicationStopping).ConfigureAwait(false));
+        return new OperationResult(sent.IsFinal ? OperationResultKind.Done : OperationResultKind.Accepted, sent);
+    }
+
+    private async Task<OperationView> AwaitFinalAsync(OperationRecord record, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + WaitForFirst;
+        var current = record;
+        while (current.Status is OperationStatus.Pending or OperationStatus.Queued && time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
+            current = await ledger.GetAsync(record.Id, cancellationToken).ConfigureAwait(false) ?? current;
+        }
+
+        return OperationView.From(current);
+    }
+
+    private async Task<(DescribeExecutionResponse? Described, OperationResult? Problem)> DescribeAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(executionArn) || !executionArn.StartsWith("arn:", StringComparison.Ordinal) || !executionArn.Contains(":execution:", StringComparison.Ordinal))
+        {
+            return (null, OperationResult.Invalid("executionArn", $"'{executionArn}' is not an execution ARN (arn:aws:states:region:account:execution:state-machine:name)."));
+        }
+
+        try
+        {
+            return (await stepFunctions.DescribeExecutionAsync(new DescribeExecutionRequest { ExecutionArn = executionArn }, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (ExecutionDoesNotExistException)
+        {
+            return (null, OperationResult.NotFound($"There is no execution {executionArn}."));
+        }
+        catch (InvalidArnException e)
+        {
+            return (null, OperationResult.Invalid("executionArn", e.ErrorMessage));
+        }
+    }
+
+    /// <summary>The contract's checks for workflows that take it; well-formed JSON within 256 KiB for every workflow.</summary>
+    private static Dictionary<string, string[]> ValidateInput(WorkflowDescription workflow, string? input)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (OperationValidation.JsonPayload(input, "input") is { } payloadProblem)
+        {
+            errors["input"] = [payloadProblem];
+            return errors;
+        }
+
+        if (!workflow.TakesContractInput)
+        {
+            return errors;
+        }
+
+        WorkflowInput? contract;
+        try
+        {
+            contract = JsonSerializer.Deserialize<WorkflowInput>(input!);
+        }
+        catch (JsonException e)
+        {
+            errors["input"] = [$"{workflow.Name} takes {{\"commands\": [...], \"environment\": [{{\"Name\", \"Value\"}}], \"resumeFrom\": \"step\"}}: {e.Message}"];
+            return errors;
+        }
+
+        if (contract is null)
+        {
+            errors["input"] = [$"{workflow.Name} takes an object with commands and environment."];
+            return errors;
+        }
+
+        if (OperationValidation.Commands(contract.Commands) is { } commandsProblem)
+        {
+            errors["commands"] = [commandsProblem];
+        }
+
+        foreach (var (index, message) in OperationValidation.Environment(contract.Environment))
+        {
+            errors[$"environment[{index}].name"] = [message];
+        }
+
+        if (contract.ResumeFrom is { } resume && !workflow.ResumeSteps.Contains(resume, StringComparer.Ordinal))
+        {
+            errors["resumeFrom"] = [workflow.ResumeSteps.Count == 0
+                ? $"{workflow.Name} has no resume router: leave resumeFrom out."
+                : $"{workflow.Name} resumes from {string.Join(", ", workflow.ResumeSteps)} only, not '{resume}'."];
+        }
+
+        if (errors.Count == 0 && OperationValidation.ContainerOverrideSize(contract.Commands, contract.Environment) is { } sizeProblem)
+        {
+            errors["environment"] = [sizeProblem];
+        }
+
+        return errors;
+    }
+
+    /// <summary>original-rerun-N, the next N after the re-runs the read model and the ledger know, within the name limit.</summary>
+    private async Task<string> RerunNameAsync(string original, string originalArn, int maxLength, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var known = await db.Executions.AsNoTracking().Where(e => e.RerunOfArn == originalArn).CountAsync(cancellationToken).ConfigureAwait(false);
+        var recorded = await db.Operations.AsNoTracking().Where(o => o.Kind == OperationKind.Rerun && o.TargetArn == originalArn && o.Status != OperationStatus.Refused).CountAsync(cancellationToken).ConfigureAwait(false);
+        var suffix = $"-rerun-{Math.Max(known, recorded) + 1}";
+        return original[..Math.Min(original.Length, maxLength - suffix.Length)] + suffix;
+    }
+
+    /// <summary>who-yyyyMMddTHHmmss-hash: readable in the console, unique per request.</summary>
+    private string GeneratedName(string actor, string key, int maxLength)
+    {
+        var who = new string([.. actor.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]).Trim('-');
+        var suffix = $"-{time.GetUtcNow():yyyyMMdd'T'HHmmss}-{IdempotencyKeys.Hash(key)[..6]}";
+        who = who.Length == 0 ? "manual" : who[..Math.Min(who.Length, Math.Max(1, maxLength - suffix.Length))];
+        return who + suffix;
+    }
+
+    private static string? WorkflowOf(string? executionArn) =>
+        executionArn?.Split(':') is { Length: >= 8 } parts && parts[5] == "execution" ? parts[6] : null;
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using BatchOps.Dashboard.Features.Auth;
+using BatchOps.Dashboard.ReadModel;
+
+namespace BatchOps.Dashboard.Features.Operations;
+
+/// <summary>
+/// Who asks for an operation, and with which roles. Every service method that acts takes one and checks it itself:
+/// hiding a button is a courtesy, this is the rule.
+/// </summary>
+public sealed record OperationActor(string Name, IReadOnlySet<string> Roles)
+{
+    public static OperationActor From(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var name = user.Identity?.IsAuthenticated == true ? user.Identity.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown" : "anonymous";
+        var roles = user.Identity?.IsAuthenticated == true
+            ? user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal)
+            : [];
+        return new OperationActor(name, roles);
+    }
+
+    /// <summary>The role an operation needs: Operator for the everyday actions, Admin for answering a task token.</summary>
+    public static string RequiredRole(OperationKind kind) => kind switch
+    {
+        OperationKind.SendTaskSuccess or OperationKind.SendTaskFailure => BatchOpsRoles.Admin,
+        _ => BatchOpsRoles.Operator,
+    };
+
+    /// <summary>Admins may do everything an Operator may.</summary>
+    public bool May(OperationKind kind)
+    {
+        var role = RequiredRole(kind);
+        return Roles.Contains(BatchOpsRoles.Admin) || Roles.Contains(role);
+    }
+}
