@@ -35,7 +35,7 @@ public static class DashboardHost
         if (mode == DashboardMode.Sandbox)
         {
             var sandboxOptions = configuration.GetSection(SandboxModeOptions.SectionName).Get<SandboxModeOptions>() ?? new SandboxModeOptions();
-            if (sandboxOptions.Executable is null)
+            if (sandboxOptions.Executable is null && !sandboxOptions.Attach)
             {
                 throw new InvalidOperationException(SandboxEndpoint.NotBuiltMessage);
             }
@@ -54,8 +54,16 @@ public static class DashboardHost
 
             services.AddOptions<SandboxModeOptions>().Bind(configuration.GetSection(SandboxModeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton(sandbox);
-            services.AddSingleton<SandboxProcess>();
-            services.AddHostedService(sp => sp.GetRequiredService<SandboxProcess>());
+            if (sandboxOptions.Attach)
+            {
+                services.AddHostedService<SandboxAttachment>();
+            }
+            else
+            {
+                services.AddSingleton<SandboxProcess>();
+                services.AddHostedService(sp => sp.GetRequiredService<SandboxProcess>());
+            }
+
             services.AddHttpClient<SandboxAdminClient>(http => http.BaseAddress = sandbox.Uri);
             if (sandboxOptions.SeedActivity)
             {
@@ -93,6 +101,8 @@ public static class DashboardHost
         services.AddMudServices();
         services.AddHealthChecks();
         services.AddProblemDetails();
+        // The API speaks enums by name (Succeeded, not 2), as the pages show them.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "BatchOps API";
@@ -127,6 +137,16 @@ public static class DashboardHost
 
         // Addresses no endpoint answers render the dashboard's own Not found page (with a 404 status).
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            // Not for the API: its callers get the status and a problem document, not a page.
+            if (context.Request.Path.StartsWithSegments(DashboardUrls.ApiPath, StringComparison.Ordinal) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -14,7 +14,6 @@ public static class DashboardUrls
     public const string SignOutPath = "/signout";
     public const string SandboxTaskLogsPath = "/sandbox/task-logs";
     public const string JobsPath = "/jobs";
-    public const string ActAsPath = "/signin/local/act-as";
     public const string ApiPath = "/api";
     public const string StartPath = "/start";
     public const string AuditPath = "/audit";
@@ -32,6 +31,9 @@ public static class DashboardUrls
 
     public static string StoppedTasks(StoppedTasksFilter? filter = null) =>
         filter is null ? StoppedTasksPath : QueryHelpers.AddQueryString(StoppedTasksPath, filter.ToQuery().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
+
+    /// <summary>Signs the local operator in again holding only <paramref name="role"/>'s rights, then returns.</summary>
+    public static string ActAs(string role, string returnUrl) => QueryHelpers.AddQueryString(LocalSignInPath, new Dictionary<string, string?> { ["as"] = role, ["returnUrl"] = returnUrl });
 
     public static string Start(string? workflow = null) => workflow is null ? StartPath : QueryHelpers.AddQueryString(StartPath, "workflow", workflow);
 

@@ -54,16 +54,12 @@ public static class AuthServiceCollectionExtensions
 
     public static IEndpointRouteBuilder MapBatchOpsAuth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(DashboardUrls.LocalSignInPath, async (HttpContext http, string? returnUrl, IOptions<AuthOptions> options) =>
+        // The local operator holds every role; `?as=Viewer` or `?as=Operator` signs in again holding only that role's
+        // rights, for trying the roles out. The server enforces the session's roles, so this shows exactly what a
+        // Viewer or an Operator may do.
+        endpoints.MapGet(DashboardUrls.LocalSignInPath, async (HttpContext http, string? returnUrl, [FromQuery(Name = "as")] string? role, IOptions<AuthOptions> options) =>
         {
-            await SignInLocalOperatorAsync(http, options.Value, BatchOpsRoles.Admin);
-            return Results.LocalRedirect(DashboardUrls.SafeReturnUrl(returnUrl));
-        }).AllowAnonymous();
-
-        // For trying the roles out: the local operator signs in again holding only the chosen role's rights. The
-        // server enforces the roles of the session, so this shows exactly what a Viewer or an Operator may do.
-        endpoints.MapPost(DashboardUrls.ActAsPath, async (HttpContext http, [FromForm] string role, [FromForm] string? returnUrl, IOptions<AuthOptions> options) =>
-        {
+            role ??= BatchOpsRoles.Admin;
             if (role is not (BatchOpsRoles.Viewer or BatchOpsRoles.Operator or BatchOpsRoles.Admin))
             {
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown role", detail: $"'{role}' is not one of Viewer, Operator, Admin.");
@@ -71,7 +67,7 @@ public static class AuthServiceCollectionExtensions
 
             await SignInLocalOperatorAsync(http, options.Value, role);
             return Results.LocalRedirect(DashboardUrls.SafeReturnUrl(returnUrl));
-        });
+        }).AllowAnonymous();
         endpoints.MapPost(DashboardUrls.SignOutPath, async (HttpContext http) =>
         {
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -105,7 +101,17 @@ public static class AuthServiceCollectionExtensions
         if (context.Request.Path.StartsWithSegments(DashboardUrls.ApiPath, StringComparison.Ordinal))
         {
             context.Response.StatusCode = status;
-            return Task.CompletedTask;
+            return context.Response.WriteAsJsonAsync(
+                new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = status,
+                    Title = status == StatusCodes.Status401Unauthorized ? "Sign in first" : "Not allowed",
+                    Detail = status == StatusCodes.Status401Unauthorized
+                        ? $"The API needs a session: in sandbox mode GET {DashboardUrls.LocalSignInPath} once with a cookie jar (see the README)."
+                        : "Your roles do not allow this.",
+                },
+                options: null,
+                contentType: "application/problem+json");
         }
 
         context.Response.Redirect(context.RedirectUri);

@@ -100,12 +100,15 @@ public sealed class ExecutionActions(
             return problem!;
         }
 
+        var count = described.RedriveCount ?? 0;
         if (described.RedriveStatus != ExecutionRedriveStatus.REDRIVABLE)
         {
-            return OperationResult.Conflict("executionArn", $"{described.Name} cannot be redriven: {described.RedriveStatusReason ?? described.Status}.");
+            // Asked again after our redrive went through (it is running now): the same operation, not a conflict.
+            return count > 0 && await ledger.FindAsync(IdempotencyKeys.Stored("redrive", IdempotencyKeys.Redrive(executionArn, count - 1)), cancellationToken).ConfigureAwait(false) is { } earlier
+                ? await RepeatAsync(earlier, cancellationToken).ConfigureAwait(false)
+                : OperationResult.Conflict("executionArn", $"{described.Name} cannot be redriven: {described.RedriveStatusReason ?? described.Status}.");
         }
 
-        var count = described.RedriveCount ?? 0;
         var draft = new OperationDraft(OperationKind.Redrive, actor, WorkflowOf(executionArn), executionArn, OperationJson.Write(new RedriveParameters(executionArn, count)));
         return await RecordAndSendAsync(draft, IdempotencyKeys.Stored("redrive", IdempotencyKeys.Redrive(executionArn, count)), null, cancellationToken).ConfigureAwait(false);
     }
@@ -229,7 +232,9 @@ public sealed class ExecutionActions(
 
         if (described.Status != ExecutionStatus.RUNNING)
         {
-            return OperationResult.Conflict("executionArn", $"{described.Name} is {described.Status}, not running: there is nothing to stop.");
+            return await ledger.FindAsync(IdempotencyKeys.Stored("stop", IdempotencyKeys.Stop(request.ExecutionArn)), cancellationToken).ConfigureAwait(false) is { } earlier
+                ? await RepeatAsync(earlier, cancellationToken).ConfigureAwait(false)
+                : OperationResult.Conflict("executionArn", $"{described.Name} is {described.Status}, not running: there is nothing to stop.");
         }
 
         var draft = new OperationDraft(OperationKind.Stop, actor, WorkflowOf(request.ExecutionArn), request.ExecutionArn, parameters);
@@ -331,8 +336,7 @@ public sealed class ExecutionActions(
                 return OperationResult.Invalid("idempotencyKey", $"This idempotency key was used for a different request (operation {record.Id}); use a new key for a new request.");
             }
 
-            var settled = await AwaitFinalAsync(record, cancellationToken).ConfigureAwait(false);
-            return new OperationResult(settled.IsFinal ? OperationResultKind.Done : OperationResultKind.Accepted, settled with { Repeated = true });
+            return await RepeatAsync(record, cancellationToken).ConfigureAwait(false);
         }
 
         // Once recorded it is carried out whatever happens to the caller (a closed tab, a dropped connection).
@@ -340,6 +344,13 @@ public sealed class ExecutionActions(
         record.Attempts++;
         var sent = OperationView.From(await executor.SendAsync(record, lifetime.ApplicationStopping).ConfigureAwait(false));
         return new OperationResult(sent.IsFinal ? OperationResultKind.Done : OperationResultKind.Accepted, sent);
+    }
+
+    /// <summary>The answer to a repeated request: the first one's operation, once it has settled (or as it stands after a few seconds).</summary>
+    private async Task<OperationResult> RepeatAsync(OperationRecord first, CancellationToken cancellationToken)
+    {
+        var settled = await AwaitFinalAsync(first, cancellationToken).ConfigureAwait(false);
+        return new OperationResult(settled.IsFinal ? OperationResultKind.Done : OperationResultKind.Accepted, settled with { Repeated = true });
     }
 
     private async Task<OperationView> AwaitFinalAsync(OperationRecord record, CancellationToken cancellationToken)

@@ -227,6 +227,16 @@ public sealed class OperationLedger(IDbContextFactory<ReadModelDbContext> contex
         return cancelled;
     }
 
+    /// <summary>The latest operation recorded under a key that did not fail (the one a repeat of that request is).</summary>
+    public async Task<OperationRecord?> FindAsync(string storedKey, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        return await db.Operations.AsNoTracking()
+            .Where(o => o.IdempotencyKey == storedKey && o.Status != OperationStatus.Failed && o.Status != OperationStatus.Refused && o.Status != OperationStatus.Cancelled)
+            .OrderByDescending(o => o.Generation)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<OperationRecord?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,12 @@ public sealed class SandboxModeOptions
     [Range(0.1, 1000)]
     public double TimeScale { get; set; } = 1;
 
+    /// <summary>
+    /// Use a sandbox already running at <see cref="Url"/> (started with <c>dotnet run --project src/Sandbox</c>) instead of
+    /// starting one: its executions then outlive dashboard restarts.
+    /// </summary>
+    public bool Attach { get; set; }
+
     /// <summary>Start a few real workflow runs at start-up so the pages have something to show.</summary>
     public bool SeedActivity { get; set; } = true;
 

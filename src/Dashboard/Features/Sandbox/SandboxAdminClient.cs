@@ -16,6 +16,20 @@ public enum SandboxEcsFault
 /// <summary>The sandbox's admin API over HTTP (<c>/_sandbox/*</c>, documented in the README): ECS faults and task logs.</summary>
 public sealed class SandboxAdminClient(HttpClient http)
 {
+    /// <summary>True when the sandbox answers its health check.</summary>
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri("_sandbox/health", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
     public async Task InjectEcsFaultAsync(string family, SandboxEcsFault fault, CancellationToken cancellationToken, int count = 1)
     {
         using var response = await http.PostAsJsonAsync(new Uri("_sandbox/ecs-faults", UriKind.Relative), new { Family = family, Fault = fault.ToString(), Count = count }, cancellationToken).ConfigureAwait(false);

@@ -248,6 +248,11 @@ public sealed record SandboxEndpoint(Uri Uri)
             throw new InvalidOperationException($"Sandbox:Url must be a loopback address (the sandbox runs local processes); got {options.Url}.");
         }
 
+        if (options.Attach && url.Port == 0)
+        {
+            throw new InvalidOperationException("Sandbox:Attach needs the running sandbox's address in Sandbox:Url, port included (e.g. http://127.0.0.1:4599).");
+        }
+
         return new SandboxEndpoint(url.Port == 0 ? new UriBuilder(url) { Port = FreePort() }.Uri : url);
     }
 

@@ -2,6 +2,7 @@ using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.ReadModel;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace BatchOps.Dashboard.Features.Operations.Jobs;
 
@@ -18,6 +19,7 @@ public sealed partial class BulkOperationJob(
     IAmazonStepFunctions stepFunctions,
     IDbContextFactory<ReadModelDbContext> contexts,
     TimeProvider time,
+    IOptions<OperationOptions> options,
     ILogger<BulkOperationJob> logger)
 {
     private const int Batch = 20;
@@ -32,12 +34,28 @@ public sealed partial class BulkOperationJob(
 
         var bulk = (await ledger.GetAsync(bulkId, cancellationToken).ConfigureAwait(false))!;
         var parameters = OperationJson.Read<BulkParameters>(bulk.Parameters);
-        var interval = TimeSpan.FromSeconds(1 / parameters.RatePerSecond);
         var lastSent = await LastSentAsync(bulkId, cancellationToken).ConfigureAwait(false);
         LogStarted(bulkId, bulk.Kind, parameters.Count, parameters.RatePerSecond);
+
+        // The claim on the bulk operation is renewed on its own clock, not per item: a slow send or a wait for an
+        // item must never let it lapse while this runner works, or recovery would start a second runner beside it.
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var heartbeat = RenewWhileRunningAsync(bulkId, renewing.Token);
+        try
+        {
+            await RunItemsAsync(bulkId, parameters, TimeSpan.FromSeconds(1 / parameters.RatePerSecond), lastSent, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await renewing.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunItemsAsync(long bulkId, BulkParameters parameters, TimeSpan interval, DateTimeOffset? lastSent, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            await ledger.RenewClaimAsync(bulkId, cancellationToken).ConfigureAwait(false);
             var current = (await ledger.GetAsync(bulkId, cancellationToken).ConfigureAwait(false))!;
             if (current.CancelRequestedBy is { } by)
             {
@@ -61,9 +79,14 @@ public sealed partial class BulkOperationJob(
                 continue;
             }
 
-            if (lastSent is { } last && last + interval - time.GetUtcNow() is { Ticks: > 0 } wait)
+            if (lastSent is { } last)
             {
-                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                // Timers count in whole milliseconds on their own clock and may fire a little before the wall clock
+                // agrees; the rate is measured on the wall clock (the items' start times), so wait until it agrees.
+                while (last + interval - time.GetUtcNow() is { Ticks: > 0 } wait)
+                {
+                    await Task.Delay(wait + TimeSpan.FromMilliseconds(1), time, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (!await ledger.TryClaimAsync(item.Id, cancellationToken).ConfigureAwait(false))
@@ -73,6 +96,22 @@ public sealed partial class BulkOperationJob(
 
             lastSent = time.GetUtcNow();
             await SendItemAsync((await ledger.GetAsync(item.Id, cancellationToken).ConfigureAwait(false))!, parameters, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RenewWhileRunningAsync(long bulkId, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ClaimFor / 3, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await ledger.RenewClaimAsync(bulkId, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run ended.
         }
     }
 
