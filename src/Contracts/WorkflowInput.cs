@@ -54,3 +54,21 @@ public static class WorkflowTags
 
     public const string ContractInput = "workflow-input";
 }
+
+/// <summary>How the workflows name their states where the dashboard reads meaning into the name.</summary>
+public static class WorkflowStates
+{
+    /// <summary>
+    /// batch-job's final attempt runs in its own, uncaught copy of the task state ("Run worker (last attempt)"), so an
+    /// execution that runs out of retries fails at the task itself and a redrive runs the worker again. The dashboard
+    /// counts it as one more attempt of the same state.
+    /// </summary>
+    public const string LastAttemptSuffix = " (last attempt)";
+
+    /// <summary>The state an attempt belongs to: "Run worker (last attempt)" is an attempt of "Run worker".</summary>
+    public static string Logical(string stateName)
+    {
+        ArgumentNullException.ThrowIfNull(stateName);
+        return stateName.EndsWith(LastAttemptSuffix, StringComparison.Ordinal) ? stateName[..^LastAttemptSuffix.Length] : stateName;
+    }
+}

@@ -97,7 +97,9 @@ public static class DashboardHost
         // One key ring in the read model for every instance: a cookie or antiforgery token one issues, another reads.
         services.AddScoped(sp => sp.GetRequiredService<ReadModelContextFactory>().CreateDbContext());
         services.AddDataProtection().SetApplicationName("BatchOps.Dashboard").PersistKeysToDbContext<ReadModelDbContext>();
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // A workflow's input may be 256 KiB and is typed or pasted into a form field: the circuit must carry it
+        // (SignalR's default is 32 KiB per message, past which the connection drops).
+        services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 1024 * 1024);
         services.AddMudServices();
         services.AddHealthChecks();
         services.AddProblemDetails();

@@ -62,6 +62,11 @@ public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
 
         Assert.Equal("Notify failure", states["Retryable?"]!["Default"]!.GetValue<string>());
         Assert.Equal("Run worker", states["Wait before retry"]!["Next"]!.GetValue<string>());
+        // The last attempt is an uncaught copy: out of retries, the execution fails at the task (a redrive runs it again).
+        Assert.Equal("Run worker (last attempt)", states["Wait before last attempt"]!["Next"]!.GetValue<string>());
+        Assert.NotNull(states["Run worker"]!["Catch"]);
+        Assert.Null(states["Run worker (last attempt)"]!["Catch"]);
+        Assert.Equal(states["Run worker"]!["Parameters"]!.ToJsonString(), states["Run worker (last attempt)"]!["Parameters"]!.ToJsonString());
         Assert.Equal("arn:aws:states:::sns:publish", states["Notify success"]!["Resource"]!.GetValue<string>());
     }
 

@@ -6,7 +6,7 @@ namespace BatchOps.TestSupport;
 public sealed record LiveProcess(int Id, int ParentId, string CommandLine);
 
 /// <summary>Which processes descend from which (Linux /proc), to check that nothing outlives what started it.</summary>
-public static class ProcessTree
+public static partial class ProcessTree
 {
     public static IReadOnlyList<LiveProcess> All()
     {
@@ -58,4 +58,16 @@ public static class ProcessTree
     }
 
     public static bool IsAlive(int id) => All().Any(p => p.Id == id);
+
+    /// <summary>Sends <paramref name="signal"/> to a process (9 kills it outright, as the kernel's OOM killer would).</summary>
+    public static void Kill(int id, int signal)
+    {
+        if (SendSignal(id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({id}, {signal}) failed with errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 }

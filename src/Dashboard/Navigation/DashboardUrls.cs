@@ -19,7 +19,6 @@ public static class DashboardUrls
     public const string AuditPath = "/audit";
     public const string AuditCsvPath = "/audit.csv";
     public const string OperationsPath = "/operations";
-    public const string BulkPath = "/bulk";
 
     public static string Overview() => OverviewPath;
 
@@ -44,10 +43,6 @@ public static class DashboardUrls
     public static string Audit(Features.Operations.AuditFilter? filter = null) => WithQuery(AuditPath, filter?.ToQuery());
 
     public static string AuditCsv(Features.Operations.AuditFilter? filter = null) => WithQuery(AuditCsvPath, filter?.ToQuery());
-
-    /// <summary>The bulk preview of an action over the Executions page's filter.</summary>
-    public static string Bulk(string action, ExecutionsFilter filter) =>
-        QueryHelpers.AddQueryString(BulkPath, filter.ToQuery().Where(p => p.Key is not ("page" or "size" or "sort" or "dir")).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).Prepend(new("action", action)));
 
     private static string WithQuery(string path, IEnumerable<KeyValuePair<string, string>>? query) =>
         query is null ? path : QueryHelpers.AddQueryString(path, query.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));

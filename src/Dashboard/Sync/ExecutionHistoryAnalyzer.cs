@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Contracts;
 using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 
@@ -60,7 +61,8 @@ public static class ExecutionHistoryAnalyzer
                     break;
                 case "TaskScheduled" when e.TaskScheduledEventDetails is { } scheduled:
                     {
-                        var state = StateNameOf(e, byId) ?? "(unknown state)";
+                        // "Run worker (last attempt)" is the last attempt of "Run worker" (WorkflowStates).
+                        var state = WorkflowStates.Logical(StateNameOf(e, byId) ?? "(unknown state)");
                         var attempt = attemptsPerState[state] = attemptsPerState.GetValueOrDefault(state) + 1;
                         var run = new TaskRunRecord
                         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using BatchOps.Contracts;
 
 namespace BatchOps.Infrastructure.Workflows;
 
@@ -27,29 +28,11 @@ public static class BatchJobDefinition
                 },
                 ["Next"] = "Run worker",
             },
-            ["Run worker"] = new JsonObject
-            {
-                ["Type"] = "Task",
-                ["Resource"] = "arn:aws:states:::ecs:runTask.sync",
-                ["Parameters"] = Asl.RunWorker(new JsonObject
-                {
-                    ["Name"] = "worker",
-                    ["Command.$"] = "$.commands",
-                    ["Environment.$"] = "$.environment",
-                }),
-                ["ResultPath"] = "$.task",
-                // ECS API throttling is retried by Step Functions itself.
-                ["Retry"] = new JsonArray(new JsonObject
-                {
-                    ["ErrorEquals"] = new JsonArray("ECS.AmazonECSException", "ECS.ThrottlingException"),
-                    ["IntervalSeconds"] = 2,
-                    ["MaxAttempts"] = 5,
-                    ["BackoffRate"] = 2,
-                    ["JitterStrategy"] = "FULL",
-                }),
-                ["Catch"] = new JsonArray(new JsonObject { ["ErrorEquals"] = new JsonArray("States.ALL"), ["ResultPath"] = "$.error", ["Next"] = "Read stopped task" }),
-                ["Next"] = "Notify success",
-            },
+            // Attempts before the last: a failure is caught, classified and retried or given up.
+            ["Run worker"] = RunWorker(caught: true),
+            // The last attempt is not caught: out of retries, the execution fails at the task itself, so a redrive
+            // (which runs the failed state again) runs the worker again. A Fail state would only fail again.
+            [Worker + WorkflowStates.LastAttemptSuffix] = RunWorker(caught: false),
             // The cause of a failed runTask.sync is the stopped task as JSON: parse it to classify the failure.
             ["Read stopped task"] = new JsonObject
             {
@@ -82,9 +65,16 @@ public static class BatchJobDefinition
                     ["attempt.$"] = "States.MathAdd($.attempt, 1)",
                     ["delaySeconds.$"] = "States.ArrayGetItem(States.Array(10, 20, 40, 80, 160, 320, 640, 1280, 2560, 5120), States.MathAdd($.attempt, -1))",
                 },
-                ["Next"] = "Wait before retry",
+                ["Next"] = "Last attempt?",
             },
-            ["Wait before retry"] = new JsonObject { ["Type"] = "Wait", ["SecondsPath"] = "$.delaySeconds", ["Next"] = "Run worker" },
+            ["Last attempt?"] = new JsonObject
+            {
+                ["Type"] = "Choice",
+                ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.attempt", ["NumericGreaterThanEquals"] = maxAttempts, ["Next"] = "Wait before last attempt" }),
+                ["Default"] = "Wait before retry",
+            },
+            ["Wait before retry"] = new JsonObject { ["Type"] = "Wait", ["SecondsPath"] = "$.delaySeconds", ["Next"] = Worker },
+            ["Wait before last attempt"] = new JsonObject { ["Type"] = "Wait", ["SecondsPath"] = "$.delaySeconds", ["Next"] = Worker + WorkflowStates.LastAttemptSuffix },
             ["Notify success"] = new JsonObject
             {
                 ["Type"] = "Task",
@@ -101,7 +91,43 @@ public static class BatchJobDefinition
                 ["ResultPath"] = JsonValue.Create((string?)null),
                 ["Next"] = "Failed",
             },
+            // A failure the table calls final (not worth retrying): fixing it takes a change, so a re-run with
+            // overrides is the way on, and the dashboard says so rather than offer a redrive that would end here again.
             ["Failed"] = new JsonObject { ["Type"] = "Fail", ["ErrorPath"] = "$.error.Error", ["CausePath"] = "$.error.Cause" },
         },
     };
+
+    private const string Worker = "Run worker";
+
+    private static JsonObject RunWorker(bool caught)
+    {
+        var state = new JsonObject
+        {
+            ["Type"] = "Task",
+            ["Resource"] = "arn:aws:states:::ecs:runTask.sync",
+            ["Parameters"] = Asl.RunWorker(new JsonObject
+            {
+                ["Name"] = "worker",
+                ["Command.$"] = "$.commands",
+                ["Environment.$"] = "$.environment",
+            }),
+            ["ResultPath"] = "$.task",
+            // ECS API throttling is retried by Step Functions itself.
+            ["Retry"] = new JsonArray(new JsonObject
+            {
+                ["ErrorEquals"] = new JsonArray("ECS.AmazonECSException", "ECS.ThrottlingException"),
+                ["IntervalSeconds"] = 2,
+                ["MaxAttempts"] = 5,
+                ["BackoffRate"] = 2,
+                ["JitterStrategy"] = "FULL",
+            }),
+        };
+        if (caught)
+        {
+            state["Catch"] = new JsonArray(new JsonObject { ["ErrorEquals"] = new JsonArray("States.ALL"), ["ResultPath"] = "$.error", ["Next"] = "Read stopped task" });
+        }
+
+        state["Next"] = "Notify success";
+        return state;
+    }
 }

@@ -50,6 +50,24 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
         public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Drops the faults still queued for <paramref name="family"/> (every family when null); returns how many.</summary>
+    public int ClearFaults(string? family)
+    {
+        var cleared = 0;
+        foreach (var (key, queue) in _faults)
+        {
+            if (family is null || key == family)
+            {
+                while (queue.TryDequeue(out _))
+                {
+                    cleared++;
+                }
+            }
+        }
+
+        return cleared;
+    }
+
     public void InjectFault(string family, EcsFault fault, int count = 1)
     {
         var queue = _faults.GetOrAdd(family, _ => new());

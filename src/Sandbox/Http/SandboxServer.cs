@@ -191,6 +191,7 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <c>GET /_sandbox/health</c>;
     /// <c>POST /_sandbox/faults</c> {"Operation":"StartExecution","Kind":"Throttle|ServerError|Latency","Count":2,"LatencyMilliseconds":0};
     /// <c>POST /_sandbox/ecs-faults</c> {"Family":"batch-job","Fault":"CannotPullContainer|ResourceInitialization|Capacity|OutOfMemory|SpotInterruption","Count":1};
+    /// <c>DELETE /_sandbox/ecs-faults[?family=batch-job]</c> clears the ECS faults still queued;
     /// <c>GET /_sandbox/task-logs?task=&lt;task ARN&gt;</c>, the output of the process a task ran (the stand-in for CloudWatch Logs);
     /// <c>POST /_sandbox/deploy</c> with a CloudFormation template as the body: deploys it (seeding a fresh sandbox).
     /// </summary>
@@ -223,6 +224,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
             Ecs.InjectFault(fault.Family, fault.Fault, fault.Count);
             return Results.Ok(fault);
+        });
+        admin.MapDelete("/ecs-faults", (string? family) =>
+        {
+            // Clears what is still queued (all families without ?family=): the next tasks run as they would.
+            var cleared = Ecs.ClearFaults(family);
+            return Results.Ok(new { cleared });
         });
         admin.MapGet("/task-logs", (string? task) =>
             task is null ? Results.BadRequest(new { message = "Pass ?task=<task ARN>." })

@@ -1,4 +1,6 @@
+using BatchOps.Dashboard.Features.Operations;
 using BatchOps.Dashboard.Features.Sandbox;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.Dashboard.ReadModel;
 using Bunit;
 using Bunit.TestDoubles;
@@ -25,10 +27,22 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton<TimeProvider>(Clock);
-        Services.AddSingleton(Changes);
+        // The ledger publishes on the harness's notifications: with a live ledger, pages listen to those instead of the test's.
+        Services.AddSingleton(_ => _liveLedger ? OperationServices.Get<ReadModelChanges>() : Changes);
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(new DashboardModeInfo(DashboardMode.Sandbox, new Uri("http://127.0.0.1:4599/"), "us-east-1"));
+        // The action pages' real services, resolved only when a component needs them (bUnit takes no registrations after
+        // the first render, and the read model behind them is created in InitializeAsync).
+        Services.AddSingleton(_ => OperationServices.Get<ExecutionActions>());
+        Services.AddSingleton(_ => OperationServices.Get<OperationQueries>());
+        Services.AddSingleton(_ => OperationServices.Get<BulkOperations>());
+        Services.AddSingleton(_ => OperationServices.Get<WorkflowCatalog>());
+        Services.AddScoped<CurrentOperator>();
+        // Signed out until a test says who is signed in and which policies they pass.
+        Authorization = AddAuthorization();
     }
+
+    protected BunitAuthorizationContext Authorization { get; }
 
     /// <summary>2026-11-21 06:00 UTC, moved only by the test.</summary>
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
@@ -48,8 +62,44 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         return Render(parameters);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    private SyncHarness? _operations;
+    private ReadModelDatabase? _database;
+    private bool _liveLedger;
+
+    /// <summary>The read model and AWS client behind the action pages' services (see <see cref="StartOperationServicesAsync"/>).</summary>
+    protected SyncHarness OperationServices => _operations ?? throw new InvalidOperationException("A component needs the operation services: call StartOperationServicesAsync in InitializeAsync.");
+
+    /// <summary>
+    /// Starts the dashboard's real operation services (ledger, actions, queries) over a fresh SQLite read model, with
+    /// AWS at <paramref name="aws"/> (the sandbox, or an address nothing listens on for pages that only read the ledger).
+    /// </summary>
+    protected async Task StartOperationServicesAsync(Uri aws, bool liveLedger = false)
+    {
+        _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
+        _operations = new SyncHarness(aws, _database, new Dictionary<string, string?> { ["Operations:RetryAfter"] = "00:00:01" });
+        _liveLedger = liveLedger;
+    }
 
     // MudBlazor's services are only async-disposable.
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await DisposeFixturesAsync();
+    }
+
+    /// <summary>What a test class started for its components (a sandbox, a database), after the components are gone.</summary>
+    protected virtual async Task DisposeFixturesAsync()
+    {
+        if (_operations is not null)
+        {
+            await _operations.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
 }

@@ -58,20 +58,20 @@ public sealed class LayoutTests : ComponentTest
     [Fact]
     public void The_background_jobs_link_is_offered_to_admins_only()
     {
-        var auth = AddAuthorization();
+        var auth = Authorization;
         auth.SetAuthorized("operator").SetRoles(BatchOpsRoles.Viewer, BatchOpsRoles.Operator);
         auth.SetPolicies(BatchOpsPolicies.View, BatchOpsPolicies.Operate);
 
         var menu = RenderWithPopovers<NavMenu>();
 
-        Assert.Equal(["Overview", "Executions", "Stopped tasks"], menu.FindAll("a").Select(a => a.TextContent.Trim()));
+        Assert.Equal(["Overview", "Executions", "Stopped tasks", "Start a workflow", "Audit"], menu.FindAll("a").Select(a => a.TextContent.Trim()));
         Assert.Empty(menu.FindAll("[data-testid=jobs-link]"));
     }
 
     [Fact]
     public void An_admin_sees_the_background_jobs_link()
     {
-        var auth = AddAuthorization();
+        var auth = Authorization;
         auth.SetAuthorized("admin").SetRoles(BatchOpsRoles.Admin);
         auth.SetPolicies(BatchOpsPolicies.View, BatchOpsPolicies.Operate, BatchOpsPolicies.Administer);
 
@@ -83,7 +83,7 @@ public sealed class LayoutTests : ComponentTest
     [Fact]
     public void The_layout_names_the_user_and_roles_and_applies_the_browsers_zone_and_the_remembered_theme()
     {
-        var auth = AddAuthorization();
+        var auth = Authorization;
         auth.SetAuthorized("local-operator").SetRoles(BatchOpsRoles.Viewer, BatchOpsRoles.Operator, BatchOpsRoles.Admin);
         JSInterop.Setup<BrowserPreferences>("batchops.preferences").SetResult(new BrowserPreferences("Asia/Tokyo", Utc: true, Theme: "Dark", SystemDark: false));
 

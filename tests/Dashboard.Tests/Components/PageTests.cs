@@ -35,6 +35,9 @@ public sealed class PageTests : ComponentTest
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
+    // The action bar and bulk menu read the real ledger; nothing listens at this AWS address, and these tests act on nothing.
+    public override Task InitializeAsync() => StartOperationServicesAsync(new Uri("http://127.0.0.1:9/"));
+
     private DateTimeOffset Now => Clock.GetUtcNow();
 
     private ExecutionRow Row(string name, string status, StopReasonClass? reason = null, int redrives = 0) =>

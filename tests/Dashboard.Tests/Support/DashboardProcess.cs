@@ -21,6 +21,12 @@ public sealed class DashboardProcess : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The sandbox's address in sandbox mode, as the dashboard announced it; null in AWS mode.</summary>
+    public Uri? SandboxUrl => Process.StandardOutput.FirstOrDefault(l => l.StartsWith(Banner, StringComparison.Ordinal)) is { } line
+        && line.IndexOf("local AWS at ", StringComparison.Ordinal) is var at and >= 0
+            ? new Uri(line[(at + "local AWS at ".Length)..].Split([',', ' '], 2)[0])
+            : null;
+
     /// <param name="environment">Development by default, as `dotnet run` starts it: a build (not a publish) serves the
     /// framework's static files (blazor.web.js) only through the development static web assets manifest.</param>
     public static async Task<DashboardProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string environment = "Development", TimeSpan? timeout = null)

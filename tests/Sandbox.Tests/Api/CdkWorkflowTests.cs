@@ -66,23 +66,48 @@ public sealed class CdkWorkflowTests : CdkSandboxTests
     }
 
     [Fact]
-    public async Task Batch_job_retries_exit_code_2_up_to_the_limit_then_fails_with_the_task_as_cause()
+    public async Task Batch_job_retries_exit_code_2_up_to_the_limit_then_fails_at_its_last_attempt_with_the_task_as_cause()
     {
         var (execution, events) = await RunAsync("""{"commands":["fail","2","still down"],"environment":[]}""");
 
         Assert.Equal(ExecutionStatus.FAILED, execution.Status);
         Assert.Equal("States.TaskFailed", execution.Error);
-        Assert.Equal(3, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker"));
-        Assert.Contains(events, e => e.StateExitedEventDetails?.Name == "Notify failure");
+        Assert.Contains("\"ExitCode\":2", execution.Cause, StringComparison.Ordinal);
+        Assert.Equal(2, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker"));
+        Assert.Equal(1, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker (last attempt)"));
+        // It failed at the task, not at a Fail state: that is what makes a redrive run the worker again.
+        Assert.DoesNotContain(events, e => e.Type == "FailStateEntered");
     }
 
     [Fact]
-    public async Task Batch_job_does_not_retry_a_permanent_failure()
+    public async Task Batch_job_does_not_retry_a_permanent_failure_and_ends_in_its_fail_state()
     {
         var (execution, events) = await RunAsync("""{"commands":["fail","1","bad input"],"environment":[]}""");
 
         Assert.Equal(ExecutionStatus.FAILED, execution.Status);
         Assert.Equal(1, events.Count(e => e.StateEnteredEventDetails?.Name == "Run worker"));
+        Assert.Contains(events, e => e.StateExitedEventDetails?.Name == "Notify failure");
+        Assert.Contains(events, e => e.Type == "FailStateEntered");
+    }
+
+    [Fact]
+    public async Task A_batch_job_out_of_retries_redriven_after_its_fault_is_cleared_runs_the_worker_again_and_succeeds()
+    {
+        Server.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer, count: 10);
+        var (failed, _) = await RunAsync("""{"commands":["echo","after the fault"],"environment":[]}""");
+        Assert.Equal(ExecutionStatus.FAILED, failed.Status);
+        Server.Ecs.ClearFaults("batchops-worker");
+
+        await Sfn.RedriveExecutionAsync(new() { ExecutionArn = failed.ExecutionArn });
+        await Server.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
+
+        var redriven = await Sfn.DescribeExecutionAsync(new() { ExecutionArn = failed.ExecutionArn });
+        Assert.Equal(ExecutionStatus.SUCCEEDED, redriven.Status);
+        var events = (await Sfn.GetExecutionHistoryAsync(new() { ExecutionArn = failed.ExecutionArn, MaxResults = 1000 })).Events;
+        var afterRedrive = events.SkipWhile(e => e.Type != "ExecutionRedriven").ToList();
+        // Resumed from the state that failed: the last attempt ran again; nothing before it did.
+        Assert.Equal("Run worker (last attempt)", afterRedrive.First(e => e.Type == "TaskStateEntered").StateEnteredEventDetails!.Name);
+        Assert.DoesNotContain(afterRedrive, e => e.StateEnteredEventDetails?.Name is "Prepare" or "Run worker");
     }
 
     [Fact]

@@ -84,6 +84,13 @@ public sealed class ExecutionDetailViewModel(IExecutionDetailQueries queries, IE
     public static bool IsExecutionArn(string arn) =>
         arn.StartsWith("arn:", StringComparison.Ordinal) && arn.Split(':') is { Length: 8 } parts && parts[2] == "states" && parts[5] == "execution";
 
+    /// <summary>The Fail state the last run ended in, if it ended in one: a redrive would enter it again and fail the same way.</summary>
+    private static string? FailStateReached(IReadOnlyList<HistoryEvent> events)
+    {
+        var lastRun = events.LastOrDefault(ev => ev.Type is "ExecutionRedriven" or "ExecutionStarted")?.Id ?? 0;
+        return events.LastOrDefault(ev => ev.Id > lastRun && ev.Type == "FailStateEntered")?.StateEnteredEventDetails?.Name;
+    }
+
     private async Task ReadAsync(string arn, CancellationToken cancellationToken)
     {
         var detail = await queries.GetAsync(arn, cancellationToken);
@@ -96,7 +103,9 @@ public sealed class ExecutionDetailViewModel(IExecutionDetailQueries queries, IE
         Summary = new ExecutionSummaryModel(
             e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveDate, e.RedriveStatus,
             e.EcsTaskCount, detail.TaskRuns.Count, e.Error, e.Cause, detail.RerunOf, detail.Parent, detail.HistoryFetchedAt,
-            mode.IsSandbox ? null : DashboardUrls.AwsConsoleExecution(mode.Region, e.Arn));
+            mode.IsSandbox ? null : DashboardUrls.AwsConsoleExecution(mode.Region, e.Arn),
+            e.RedriveStatusReason,
+            e.Status == ExecutionStatus.FAILED ? FailStateReached(detail.Events) : null);
         Timeline = RetryTimeline.Build(detail);
         EcsTasks = [.. detail.TaskRuns.Where(r => r.TaskArn is not null).Select(r =>
         {

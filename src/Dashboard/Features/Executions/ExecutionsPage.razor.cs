@@ -4,7 +4,13 @@ using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Shared;
 using BatchOps.Dashboard.Navigation;
 using BatchOps.Dashboard.ReadModel;
+using BatchOps.Dashboard.Features.Auth;
+using BatchOps.Dashboard.Features.Executions.Actions;
+using BatchOps.Dashboard.Features.Operations;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
 
 namespace BatchOps.Dashboard.Features.Executions;
 
@@ -12,9 +18,15 @@ public sealed partial class ExecutionsPage
 {
     private string? searchText;
     private bool autoRefresh = true;
+    private HashSet<ExecutionRow> selected = [];
+    private bool canOperate;
 
     [Inject] public required ExecutionsViewModel ViewModel { get; init; }
     [Inject] public required NavigationManager Navigation { get; init; }
+    [Inject] public required IAuthorizationService Authorization { get; init; }
+    [Inject] public required IDialogService Dialogs { get; init; }
+
+    [CascadingParameter] public Task<AuthenticationState>? Authentication { get; set; }
 
     [CascadingParameter] public TimeSettings? Settings { get; set; }
 
@@ -35,11 +47,27 @@ public sealed partial class ExecutionsPage
 
     private TimeSettings TimeSettingsFor => Settings ?? TimeSettings.UtcDefault;
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
+        // Selecting rows is for those who may act on them; the actions check the role again on the server.
+        canOperate = Authentication is not null && (await Authorization.AuthorizeAsync((await Authentication).User, BatchOpsPolicies.Operate)).Succeeded;
+
         Watch(ReadModelChangeKind.Executions, ViewModel.LoadAsync);
         // Relative times ("3 min ago") move with the clock; nothing to reload.
         Watch(ReadModelChangeKind.Clock, _ => Task.CompletedTask);
+    }
+
+    /// <summary>The current filter as the Executions URL's query string, which a bulk action over "all matching" takes.</summary>
+    private string FilterQuery => string.Join('&', Filter.ToQuery().Where(p => p.Key is not ("page" or "size" or "sort" or "dir")).Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+
+    private async Task BulkAsync(BulkRequest request)
+    {
+        var title = request.Action == "stop" ? "Stop executions" : "Redrive executions";
+        var dialog = await Dialogs.ShowAsync<BulkDialog>(title, new DialogParameters<BulkDialog> { { d => d.Request, request } }, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: OperationResult { Operation: { } operation } })
+        {
+            Navigation.NavigateTo(DashboardUrls.Operation(operation.Id));
+        }
     }
 
     protected override async Task OnParametersSetAsync()

@@ -19,6 +19,9 @@ public sealed record StopRequest(string ExecutionArn, string? Error = null, stri
 /// <summary>Answer the task an execution waits on: success with <paramref name="Output"/>, or failure with error and cause.</summary>
 public sealed record CallbackRequest(string ExecutionArn, bool Success, string? Output = null, string? Error = null, string? Cause = null);
 
+/// <summary>An execution to re-run, as read from AWS.</summary>
+public sealed record RerunSource(string ExecutionArn, string Name, string StateMachineArn, string OriginalInput, WorkflowDescription Workflow, string SuggestedName);
+
 /// <summary>What a re-run would send, for the diff shown before it is submitted.</summary>
 public sealed record RerunPlan(string OriginalInput, string Input, string Name, string StateMachineArn, WorkflowDescription Workflow);
 
@@ -109,16 +112,19 @@ public sealed class ExecutionActions(
                 : OperationResult.Conflict("executionArn", $"{described.Name} cannot be redriven: {described.RedriveStatusReason ?? described.Status}.");
         }
 
+        if (await FailStateCheck.EndedInAsync(stepFunctions, executionArn, cancellationToken).ConfigureAwait(false) is { } failState)
+        {
+            return OperationResult.Conflict("executionArn", FailStateCheck.Message(described.Name!, failState));
+        }
+
         var draft = new OperationDraft(OperationKind.Redrive, actor, WorkflowOf(executionArn), executionArn, OperationJson.Write(new RedriveParameters(executionArn, count)));
         return await RecordAndSendAsync(draft, IdempotencyKeys.Stored("redrive", IdempotencyKeys.Redrive(executionArn, count)), null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The re-run's input and name, for the diff before it is submitted; the field errors when the overrides are bad.</summary>
-    public async Task<(RerunPlan? Plan, OperationResult? Problem)> PlanRerunAsync(OperationActor actor, RerunRequest request, CancellationToken cancellationToken)
+    /// <summary>The execution a re-run starts from: its input, workflow and the name the re-run gets unless one is given.</summary>
+    public async Task<(RerunSource? Source, OperationResult? Problem)> LoadRerunAsync(string executionArn, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(actor);
-        ArgumentNullException.ThrowIfNull(request);
-        var (described, problem) = await DescribeAsync(request.ExecutionArn, cancellationToken).ConfigureAwait(false);
+        var (described, problem) = await DescribeAsync(executionArn, cancellationToken).ConfigureAwait(false);
         if (described is null)
         {
             return (null, problem);
@@ -130,7 +136,26 @@ public sealed class ExecutionActions(
             return (null, OperationResult.NotFound($"The state machine of {described.Name} no longer exists."));
         }
 
-        var original = described.Input ?? "{}";
+        var name = await RerunNameAsync(described.Name!, described.ExecutionArn, workflow.MaxExecutionNameLength, cancellationToken).ConfigureAwait(false);
+        return (new RerunSource(described.ExecutionArn, described.Name!, described.StateMachineArn, described.Input ?? "{}", workflow, name), null);
+    }
+
+    /// <summary>The re-run's input and name, for the diff before it is submitted; the field errors when the overrides are bad.</summary>
+    public async Task<(RerunPlan? Plan, OperationResult? Problem)> PlanRerunAsync(OperationActor actor, RerunRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(request);
+        var (source, problem) = await LoadRerunAsync(request.ExecutionArn, cancellationToken).ConfigureAwait(false);
+        return source is null ? (null, problem) : PlanRerun(source, request);
+    }
+
+    /// <summary>The original's input with the overrides and the lineage, validated as a start is (no AWS call: the form's preview runs it per edit).</summary>
+    public static (RerunPlan? Plan, OperationResult? Problem) PlanRerun(RerunSource source, RerunRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(request);
+        var workflow = source.Workflow;
+        var original = source.OriginalInput;
         string input;
         if (workflow.TakesContractInput)
         {
@@ -149,7 +174,7 @@ public sealed class ExecutionActions(
                 Commands = request.Commands ?? originalInput?.Commands ?? [],
                 Environment = request.Environment ?? originalInput?.Environment ?? [],
                 ResumeFrom = request.ResumeFrom is { } resume ? (resume.Length == 0 ? null : resume) : originalInput?.ResumeFrom,
-                Lineage = new WorkflowLineage(described.ExecutionArn),
+                Lineage = new WorkflowLineage(source.ExecutionArn),
             };
             input = JsonSerializer.Serialize(merged);
         }
@@ -161,18 +186,18 @@ public sealed class ExecutionActions(
             }
 
             var node = JsonNode.Parse(original) as JsonObject ?? [];
-            node[WorkflowInput.LineageProperty] = JsonSerializer.SerializeToNode(new WorkflowLineage(described.ExecutionArn));
+            node[WorkflowInput.LineageProperty] = JsonSerializer.SerializeToNode(new WorkflowLineage(source.ExecutionArn));
             input = node.ToJsonString();
         }
 
         var errors = ValidateInput(workflow, input);
-        var name = request.Name ?? await RerunNameAsync(described.Name!, described.ExecutionArn, workflow.MaxExecutionNameLength, cancellationToken).ConfigureAwait(false);
+        var name = request.Name ?? source.SuggestedName;
         if (OperationValidation.ExecutionName(name, workflow.MaxExecutionNameLength) is { } nameError)
         {
             errors["name"] = [nameError];
         }
 
-        return errors.Count > 0 ? (null, OperationResult.Invalid(errors)) : (new RerunPlan(original, input, name, described.StateMachineArn, workflow), null);
+        return errors.Count > 0 ? (null, OperationResult.Invalid(errors)) : (new RerunPlan(original, input, name, source.StateMachineArn, workflow), null);
     }
 
     public async Task<OperationResult> RerunAsync(OperationActor actor, RerunRequest request, CancellationToken cancellationToken)
@@ -388,7 +413,7 @@ public sealed class ExecutionActions(
     }
 
     /// <summary>The contract's checks for workflows that take it; well-formed JSON within 256 KiB for every workflow.</summary>
-    private static Dictionary<string, string[]> ValidateInput(WorkflowDescription workflow, string? input)
+    public static Dictionary<string, string[]> ValidateInput(WorkflowDescription workflow, string? input)
     {
         var errors = new Dictionary<string, string[]>();
         if (OperationValidation.JsonPayload(input, "input") is { } payloadProblem)

@@ -79,7 +79,7 @@ public sealed record AuditFilter
     }
 }
 
-public sealed record AuditPage(IReadOnlyList<OperationView> Rows, int Total, int Page, int PageCount, IReadOnlyList<string> Actors);
+public sealed record AuditResults(IReadOnlyList<OperationView> Rows, int Total, int Page, int PageCount, IReadOnlyList<string> Actors);
 
 /// <summary>A bulk operation's progress: its items by status, and the items themselves in order.</summary>
 public sealed record OperationDetail(OperationView Operation, IReadOnlyDictionary<OperationStatus, int> ItemCounts, IReadOnlyList<OperationView> Items, OperationView? Parent);
@@ -89,7 +89,7 @@ public sealed class OperationQueries(IDbContextFactory<ReadModelDbContext> conte
 {
     private static readonly string[] SecretMarkers = ["SECRET", "TOKEN", "PASSWORD", "KEY", "CREDENTIAL"];
 
-    public async Task<AuditPage> GetPageAsync(AuditFilter filter, CancellationToken cancellationToken)
+    public async Task<AuditResults> GetPageAsync(AuditFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -99,7 +99,7 @@ public sealed class OperationQueries(IDbContextFactory<ReadModelDbContext> conte
         var page = Math.Min(filter.Page, pageCount);
         var rows = await query.OrderByDescending(o => o.Id).Skip((page - 1) * AuditFilter.PageSize).Take(AuditFilter.PageSize).ToListAsync(cancellationToken).ConfigureAwait(false);
         var actors = await db.Operations.AsNoTracking().Select(o => o.Actor).Distinct().OrderBy(a => a).Take(200).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new AuditPage([.. rows.Select(Shown)], total, page, pageCount, actors);
+        return new AuditResults([.. rows.Select(Shown)], total, page, pageCount, actors);
     }
 
     public async Task<OperationDetail?> GetAsync(long id, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<ExecutionActions>();
         services.AddSingleton<BulkOperations>();
         services.AddSingleton<OperationQueries>();
+        services.AddScoped<CurrentOperator>();
         services.AddTransient<BulkOperationJob>();
         services.AddTransient<OperationRecoveryJob>();
         services.AddHostedService<OperationJobRegistration>();

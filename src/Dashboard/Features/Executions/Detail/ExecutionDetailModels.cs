@@ -1,3 +1,4 @@
+using BatchOps.Aws.StepFunctions;
 using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
 
@@ -24,7 +25,25 @@ public sealed record ExecutionSummaryModel(
     LinkedExecution? RerunOf,
     LinkedExecution? Parent,
     DateTimeOffset? HistoryFetchedAt,
-    string? ConsoleUrl);
+    string? ConsoleUrl,
+    string? RedriveStatusReason = null,
+    string? FailStateReached = null)
+{
+    /// <summary>
+    /// AWS would redrive it (failed, timed out or aborted, within 14 days, definition unchanged) and a redrive would do
+    /// something: one that ended in a Fail state would enter that state again and fail the same way.
+    /// </summary>
+    public bool Redrivable => RedriveStatus == ExecutionRedriveStatus.REDRIVABLE && Status is ExecutionStatus.FAILED or ExecutionStatus.TIMED_OUT or ExecutionStatus.ABORTED && FailStateReached is null;
+
+    /// <summary>Why the redrive button is disabled, in AWS's words when AWS gave them.</summary>
+    public string WhyNotRedrivable => Status switch
+    {
+        ExecutionStatus.RUNNING => "Running: it can be redriven once it has failed, timed out or been stopped.",
+        ExecutionStatus.SUCCEEDED => "It succeeded: there is nothing to redrive.",
+        _ when RedriveStatus == ExecutionRedriveStatus.REDRIVABLE && FailStateReached is { } state => Operations.FailStateCheck.Message("It", state),
+        _ => RedriveStatusReason ?? (RedriveStatus is null ? "AWS has not said yet whether it can be redriven (its history is being fetched)." : "AWS says it cannot be redriven."),
+    };
+}
 
 public enum TimelineItemKind
 {

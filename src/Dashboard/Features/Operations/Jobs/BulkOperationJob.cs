@@ -130,6 +130,12 @@ public sealed partial class BulkOperationJob(
                     return;
                 }
 
+                if (await FailStateCheck.EndedInAsync(stepFunctions, arn, cancellationToken).ConfigureAwait(false) is { } failState)
+                {
+                    await ledger.CompleteAsync(item.Id, new OperationCompletion(OperationStatus.Failed, ErrorCode: "EndedInFailState", ErrorMessage: FailStateCheck.Message(described.Name!, failState)), CancellationToken.None).ConfigureAwait(false);
+                    return;
+                }
+
                 item.Parameters = OperationJson.Write(new RedriveParameters(arn, described.RedriveCount ?? 0));
                 await SetParametersAsync(item, cancellationToken).ConfigureAwait(false);
             }
