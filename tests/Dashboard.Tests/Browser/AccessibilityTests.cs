@@ -16,6 +16,10 @@ public sealed class AccessibilityTests(SandboxDashboardFixture fixture)
         { "execution-detail", false }, { "execution-detail", true },
         { "/stopped-tasks", false }, { "/stopped-tasks", true },
         { "/no-such-page", false }, { "/no-such-page", true },
+        { "/start?workflow=batch-job", false }, { "/start?workflow=batch-job", true },
+        { "/start?workflow=callback-job", false },
+        { "rerun", false }, { "rerun", true },
+        { "/audit", false }, { "/audit", true },
     };
 
     [Theory]
@@ -23,12 +27,17 @@ public sealed class AccessibilityTests(SandboxDashboardFixture fixture)
     public async Task A_page_has_no_serious_or_critical_accessibility_violations(string path, bool dark)
     {
         var page = await fixture.Browser.NewPageAsync(dark: dark);
-        if (path == "execution-detail")
+        if (path is "execution-detail" or "rerun")
         {
             await page.GotoAsync(fixture.Url("/executions?q=sync-inventory"));
             await Browser.Pages.WaitInteractiveAsync(page);
             await page.Locator("[data-execution]").First.ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=refresh-state]")).ToContainTextAsync("History fetched");
+            if (path == "rerun")
+            {
+                await page.Locator("[data-testid=rerun]").ClickAsync();
+                await Assertions.Expect(page.Locator("[data-testid=input-diff]")).ToBeVisibleAsync();
+            }
         }
         else
         {

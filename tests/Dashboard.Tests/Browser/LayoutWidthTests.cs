@@ -21,13 +21,20 @@ public sealed class LayoutWidthTests(SandboxDashboardFixture fixture)
         Assert.NotEmpty(detailLinks);
 
         var overflowing = new List<string>();
-        foreach (var path in new[] { "/", "/executions", "/stopped-tasks" }.Concat(detailLinks.Select(l => "/" + l.TrimStart('/'))))
+        foreach (var path in new[] { "/", "/executions", "/stopped-tasks", "/start?workflow=batch-job", "/audit" }
+            .Concat(detailLinks.Select(l => "/" + l.TrimStart('/')))
+            .Concat(detailLinks.Take(2).Select(l => "/" + l.TrimStart('/') + "/rerun")))
         {
             await page.GotoAsync(fixture.Url(path));
             await Pages.WaitInteractiveAsync(page);
-            if (path.StartsWith("/executions/", StringComparison.Ordinal))
+            if (path.StartsWith("/executions/", StringComparison.Ordinal) && !path.EndsWith("/rerun", StringComparison.Ordinal))
             {
                 await Assertions.Expect(page.Locator("[data-testid=refresh-state]")).ToContainTextAsync("History fetched");
+            }
+
+            if (path.EndsWith("/rerun", StringComparison.Ordinal))
+            {
+                await Assertions.Expect(page.Locator("[data-testid=input-diff]")).ToBeVisibleAsync();
             }
 
             var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");

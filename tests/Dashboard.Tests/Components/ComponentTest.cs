@@ -65,11 +65,12 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
     private SyncHarness? _operations;
+    private SyncHarness? _operationsOwner;
     private ReadModelDatabase? _database;
     private bool _liveLedger;
 
     /// <summary>The read model and AWS client behind the action pages' services (see <see cref="StartOperationServicesAsync"/>).</summary>
-    protected SyncHarness OperationServices => _operations ?? throw new InvalidOperationException("A component needs the operation services: call StartOperationServicesAsync in InitializeAsync.");
+    protected SyncHarness OperationServices => _operations ?? _operationsOwner ?? throw new InvalidOperationException("A component needs the operation services: call StartOperationServicesAsync or UseOperationServices in InitializeAsync.");
 
     /// <summary>
     /// Starts the dashboard's real operation services (ledger, actions, queries) over a fresh SQLite read model, with
@@ -79,6 +80,13 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     {
         _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
         _operations = new SyncHarness(aws, _database, new Dictionary<string, string?> { ["Operations:RetryAfter"] = "00:00:01" });
+        _liveLedger = liveLedger;
+    }
+
+    /// <summary>Uses the operation services of a harness the test owns (and disposes), for example an <c>OperationsSandbox</c>'s.</summary>
+    protected void UseOperationServices(SyncHarness harness, bool liveLedger = true)
+    {
+        _operationsOwner = harness;
         _liveLedger = liveLedger;
     }
 
