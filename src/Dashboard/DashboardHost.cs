@@ -138,7 +138,7 @@ public static class DashboardHost
         }
 
         // Addresses no endpoint answers render the dashboard's own Not found page (with a 404 status).
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
         app.Use((context, next) =>
         {
             // Not for the API: its callers get the status and a problem document, not a page.

@@ -66,6 +66,23 @@ public sealed class OperationsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Only_an_admin_may_open_the_background_jobs_dashboard()
+    {
+        using var viewer = await _env.ClientAsync("Viewer");
+        using var @operator = await _env.ClientAsync("Operator");
+        using var admin = await _env.ClientAsync("Admin");
+
+        using var viewerJobs = await viewer.GetAsync(new Uri("/jobs", UriKind.Relative));
+        using var operatorJobs = await @operator.GetAsync(new Uri("/jobs", UriKind.Relative));
+        using var adminJobs = await admin.GetAsync(new Uri("/jobs", UriKind.Relative));
+
+        // Hangfire's dashboard can delete and trigger jobs: the server refuses it, whatever the menu shows.
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.OK), (viewerJobs.StatusCode, operatorJobs.StatusCode, adminJobs.StatusCode));
+        Assert.Contains("Hangfire", await adminJobs.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Your roles do not allow this page.", await viewerJobs.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_requests_get_problem_details_that_say_what_is_wrong_and_change_nothing()
     {
         var machine = await _env.CreateAsync("flaky", OperationsSandbox.FlakyDefinition);

@@ -98,6 +98,13 @@ public static class AuthServiceCollectionExtensions
 
     private static Task ApiStatusOrRedirect(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
+        if (status == StatusCodes.Status403Forbidden && !context.Request.Path.StartsWithSegments(DashboardUrls.ApiPath, StringComparison.Ordinal))
+        {
+            // A signed-in user without the role: say so with a 403 page (status-code re-execution), not a redirect to a page that does not exist.
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
         if (context.Request.Path.StartsWithSegments(DashboardUrls.ApiPath, StringComparison.Ordinal))
         {
             context.Response.StatusCode = status;
