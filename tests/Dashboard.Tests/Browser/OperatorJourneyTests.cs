@@ -178,6 +178,13 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
             await Assertions.Expect(page.Locator("[data-testid=attempt]").First).ToContainTextAsync("Image pull");
             await Assertions.Expect(page.Locator("[data-testid=refresh-state]")).ToContainTextAsync("History fetched");
             await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"execution-detail{suffix}.png"), FullPage = true });
+            await page.Locator("[data-testid=rerun]").ClickAsync();
+            await page.Locator("[data-testid=add-env]").ClickAsync();
+            await page.Locator("[data-testid=env-name-0]").FillAsync("DRY_RUN");
+            await page.Locator("[data-testid=env-value-0]").FillAsync("1");
+            await Assertions.Expect(page.Locator("[data-testid=input-diff]")).ToContainTextAsync("\"Value\": \"1\"");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"rerun{suffix}.png"), FullPage = true });
+            await ShootAsync(page, "/start?workflow=orchestrator", $"start{suffix}.png", page.Locator("[data-testid=input-editor]"));
             await ShootAsync(page, "/stopped-tasks", $"stopped-tasks{suffix}.png", page.Locator("[data-testid=stopped-tasks] tbody tr").First);
 
             async Task ShootAsync(IPage p, string path, string file, ILocator ready)
@@ -191,7 +198,7 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
         }
 
         Assert.All(
-            new[] { "overview", "executions", "execution-detail", "stopped-tasks" }.SelectMany(n => new[] { $"{n}.png", $"{n}-dark.png" }),
+            new[] { "overview", "executions", "execution-detail", "rerun", "start", "stopped-tasks" }.SelectMany(n => new[] { $"{n}.png", $"{n}-dark.png" }),
             f => Assert.True(new FileInfo(Path.Combine(directory, f)).Length > 10_000, f));
     }
 

@@ -40,6 +40,9 @@ public sealed class ActionPageTests : ComponentTest
         Navigation.NavigateTo("/start?workflow=contract-start");
         var page = RenderWithPopovers<StartPage>();
         page.WaitForElement("[data-testid=input-editor]");
+        // A fresh form is not wrong yet: no error before the first edit, though Start waits for a command.
+        Assert.Empty(page.FindAll("[data-testid=error-commands]"));
+        Assert.True(page.Find("[data-testid=submit-start]").HasAttribute("disabled"));
 
         page.Find("[data-testid=resume-from]").MouseDown();
         Assert.Equal(["The beginning", "Second"], Popovers!.FindAll("[role=option]").Select(o => o.TextContent.Trim()));

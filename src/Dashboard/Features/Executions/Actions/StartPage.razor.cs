@@ -30,6 +30,11 @@ public sealed partial class StartPage
 
     private bool HasErrors => errors is { Count: > 0 };
 
+    /// <summary>A fresh form is not yet wrong: its errors show once the operator has edited it (the Start button waits either way).</summary>
+    private bool edited;
+
+    private IReadOnlyDictionary<string, string[]>? VisibleErrors => edited ? errors : null;
+
     private string Input => description?.TakesContractInput == true ? form.ToJson() : json;
 
     private string Preview => JsonPreview.Pretty(Input);
@@ -43,7 +48,7 @@ public sealed partial class StartPage
         }
     }
 
-    private string? Errors(string field) => errors?.GetValueOrDefault(field) is { } e ? string.Join(" ", e) : null;
+    private string? Errors(string field) => VisibleErrors?.GetValueOrDefault(field) is { } e ? string.Join(" ", e) : null;
 
     private async Task ChooseAsync(string workflow)
     {
@@ -53,6 +58,13 @@ public sealed partial class StartPage
         form = NewForm();
         json = "{}";
         result = null;
+        edited = false;
+        Refresh();
+    }
+
+    private void Edited()
+    {
+        edited = true;
         Refresh();
     }
 
@@ -81,6 +93,7 @@ public sealed partial class StartPage
         {
             result = await Actions.StartAsync(await Operator.GetAsync(), new StartRequest(selected!, Input, string.IsNullOrWhiteSpace(name) ? null : name, idempotencyKey), CancellationToken.None);
             errors = result.Errors;
+            edited = true;
             if (result.Succeeded && result.Operation?.ResultArn is { } started)
             {
                 Navigation.NavigateTo(DashboardUrls.Execution(started));
