@@ -23,7 +23,7 @@ public sealed class OperatorActionsTests(OperatorActionsFixture fixture)
 
         await page.GotoAsync(fixture.Url(Navigation.DashboardUrls.Execution(arn)));
         await Pages.WaitInteractiveAsync(page);
-        var redrive = page.Locator("[data-testid=redrive]");
+        var redrive = page.Locator("[data-testid=redrive-action]");
         await Assertions.Expect(redrive).ToBeEnabledAsync(new() { Timeout = 30_000 });
         await redrive.ClickAsync();
 
@@ -107,7 +107,7 @@ public sealed class OperatorActionsTests(OperatorActionsFixture fixture)
         await page.GotoAsync(fixture.Url(Navigation.DashboardUrls.Execution(arn)));
         await Pages.WaitInteractiveAsync(page);
 
-        var redrive = page.Locator("[data-testid=redrive]");
+        var redrive = page.Locator("[data-testid=redrive-action]");
         await Assertions.Expect(redrive).ToBeEnabledAsync(new() { Timeout = 30_000 });
         await redrive.ClickAsync();
 

@@ -87,7 +87,7 @@ public sealed class ActionPageTests : ComponentTest
 
         var bar = RenderWithPopovers<ExecutionActionsBar>(p => p.Add(c => c.Summary, summary));
         Assert.Empty(bar.FindAll("[data-testid=rescue]"));
-        bar.Find("[data-testid=redrive]").Click();
+        bar.Find("[data-testid=redrive-action]").Click();
 
         bar.WaitForAssertion(() => Assert.Equal(nameof(OperationResultKind.Done), bar.Find("[data-testid=operation-notice]").GetAttribute("data-kind")), TimeSpan.FromSeconds(10));
         Assert.Contains("Redrive", bar.Find("[data-testid=execution-operations]").TextContent, StringComparison.Ordinal);
