@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.RegularExpressions;
 using BatchOps.Aws.Scheduler;
+using BatchOps.Schedules;
 using BatchOps.Sandbox.StepFunctions;
 
 namespace BatchOps.Sandbox.Scheduler;
@@ -218,16 +219,17 @@ public sealed partial class SchedulerSandbox(Func<StepFunctionsSandbox> stepFunc
     private static void Plan(Entry entry, DateTimeOffset now)
     {
         var s = entry.Schedule;
-        var next = entry.Expression.Next(now, entry.Zone, s.StartDate ?? (entry.Expression is ScheduleExpression.Rate ? s.CreationDate : null));
+        var next = entry.Expression.Next(now, entry.Zone, s.StartDate ?? (entry.Expression is RateSchedule ? s.CreationDate : null));
         entry.NextFire = next is { } n && (s.EndDate is null || n <= s.EndDate) ? n : null;
     }
 
     private (ScheduleExpression, TimeZoneInfo) Validate(string name, string expressionText, string? timezone, FlexibleTimeWindow window, Target target, string? state, DateTimeOffset? start, DateTimeOffset? end, string? after)
     {
         ValidateName(name);
-        if (!ScheduleExpression.TryParse(expressionText, out var expression))
+        if (!ScheduleExpression.TryParse(expressionText, out var expression, out _))
         {
-            throw new SandboxErrorException("ValidationException", $"Invalid Schedule Expression {expressionText}.");
+            // The service says only this, whatever is wrong (the dashboard says more before it sends).
+            throw new SandboxErrorException("ValidationException", ScheduleExpression.Invalid(expressionText));
         }
 
         var zone = TimeZoneInfo.Utc;
