@@ -3,6 +3,7 @@ using BatchOps.Dashboard.Components;
 using BatchOps.Dashboard.Features.Auth;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Operations;
+using BatchOps.Dashboard.Features.Schedules;
 using BatchOps.Dashboard.Features.Overview;
 using BatchOps.Dashboard.Features.Sandbox;
 using BatchOps.Dashboard.Features.StoppedTasks;
@@ -91,6 +92,7 @@ public static class DashboardHost
         services.AddSingleton<ISyncHealth>(sp => sp.GetRequiredService<SyncStatusStore>());
         services.AddHostedService<ClockTicks>();
         services.AddBatchOpsOperations(configuration);
+        services.AddBatchOpsSchedules(configuration);
         services.AddScoped<ExecutionsViewModel>();
         services.AddScoped<ExecutionDetailViewModel>();
         services.AddBatchOpsAuth(configuration, builder.Environment, mode);
@@ -156,7 +158,7 @@ public static class DashboardHost
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapBatchOpsAuth();
         app.MapOpenApi().AllowAnonymous();
-        app.MapBatchOpsApi(app.Services.GetRequiredService<DashboardModeInfo>().Mode);
+        app.MapBatchOpsApi(app.Services.GetRequiredService<DashboardModeInfo>().Mode).MapSchedulesApi();
         app.MapAuditExport();
         if (app.Services.GetService<SandboxAdminClient>() is not null)
         {

@@ -226,6 +226,40 @@ public enum OperationKind
     SendTaskFailure,
     BulkRedrive,
     BulkStop,
+    CreateSchedule,
+    UpdateSchedule,
+    EnableSchedule,
+    DisableSchedule,
+    DeleteSchedule,
+    RunScheduleNow,
+    PauseScheduleGroup,
+    ResumeScheduleGroup,
+    RestoreScheduleVersion,
+}
+
+/// <summary>An EventBridge Scheduler schedule as last read from AWS (the Schedules pages show this when AWS cannot be reached).</summary>
+public sealed class ScheduleRecord
+{
+    public required string GroupName { get; set; }
+    public required string Name { get; set; }
+    public required string Arn { get; set; }
+    public required string State { get; set; }
+    public required string Expression { get; set; }
+    public required string Timezone { get; set; }
+    public required string TargetArn { get; set; }
+
+    /// <summary>The state machine's name when the target is one.</summary>
+    public string? Workflow { get; set; }
+    public string? Description { get; set; }
+    public DateTimeOffset? CreationDate { get; set; }
+    public DateTimeOffset? LastModificationDate { get; set; }
+
+    /// <summary>In a group CloudFormation deploys: an edit here would be reverted by the next deploy.</summary>
+    public bool Managed { get; set; }
+
+    /// <summary>Every field GetSchedule returned, as JSON (what an edit starts from and a restore brings back).</summary>
+    public required string Definition { get; set; }
+    public DateTimeOffset SyncedAt { get; set; }
 }
 
 public enum OperationStatus

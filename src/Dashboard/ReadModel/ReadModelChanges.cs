@@ -14,7 +14,10 @@ public enum ReadModelChangeKind
 
     /// <summary>An operator action was recorded or progressed (the audit and bulk progress pages).</summary>
     Operations = 16,
-    All = Executions | StoppedTasks | SyncStatus | Clock | Operations,
+
+    /// <summary>Schedules were read from AWS or changed from the dashboard.</summary>
+    Schedules = 32,
+    All = Executions | StoppedTasks | SyncStatus | Clock | Operations | Schedules,
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
     public DbSet<SyncRunRecord> SyncRuns => Set<SyncRunRecord>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<OperationRecord> Operations => Set<OperationRecord>();
+    public DbSet<ScheduleRecord> Schedules => Set<ScheduleRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -108,6 +109,12 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
             e.HasIndex(x => new { x.Workflow, x.RequestedAt });
             e.HasIndex(x => new { x.Status, x.ClaimedUntil });
             e.HasIndex(x => new { x.ParentId, x.Position });
+            e.HasIndex(x => x.TargetArn);
+        });
+        modelBuilder.Entity<ScheduleRecord>(e =>
+        {
+            e.ToTable("schedules");
+            e.HasKey(x => new { x.GroupName, x.Name });
             e.HasIndex(x => x.TargetArn);
         });
     }

@@ -39,16 +39,13 @@ public sealed class ExecutionActions(
     IAmazonStepFunctions stepFunctions,
     WorkflowCatalog workflows,
     OperationLedger ledger,
+    OperationRunner runner,
     OperationExecutor executor,
     EcsTaskStatus ecsTasks,
     IDbContextFactory<ReadModelDbContext> contexts,
     TimeProvider time,
-    IOptions<OperationOptions> options,
-    IHostApplicationLifetime lifetime)
+    IOptions<OperationOptions> options)
 {
-    /// <summary>How long a repeated request waits for the first one to finish before answering "in progress".</summary>
-    private static readonly TimeSpan WaitForFirst = TimeSpan.FromSeconds(5);
-
     public async Task<OperationResult> StartAsync(OperationActor actor, StartRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -350,46 +347,10 @@ public sealed class ExecutionActions(
         return await RecordAndSendAsync(draft, IdempotencyKeys.Stored("callback", IdempotencyKeys.Callback(request.ExecutionArn, waiting.ScheduledEventId)), null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes it, sends it (unless the same request is already recorded) and answers with how it stands.</summary>
-    private async Task<OperationResult> RecordAndSendAsync(OperationDraft draft, string storedKey, TimeSpan? window, CancellationToken cancellationToken)
-    {
-        var (record, repeated) = await ledger.BeginAsync(draft, storedKey, window, cancellationToken).ConfigureAwait(false);
-        if (repeated)
-        {
-            if (draft.RequestHash is not null && record.RequestHash is not null && record.RequestHash != draft.RequestHash)
-            {
-                return OperationResult.Invalid("idempotencyKey", $"This idempotency key was used for a different request (operation {record.Id}); use a new key for a new request.");
-            }
+    private Task<OperationResult> RecordAndSendAsync(OperationDraft draft, string storedKey, TimeSpan? window, CancellationToken cancellationToken) =>
+        runner.RecordAndSendAsync(draft, storedKey, window, cancellationToken);
 
-            return await RepeatAsync(record, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Once recorded it is carried out whatever happens to the caller (a closed tab, a dropped connection).
-        await ledger.MarkSendingAsync(record.Id, cancellationToken).ConfigureAwait(false);
-        record.Attempts++;
-        var sent = OperationView.From(await executor.SendAsync(record, lifetime.ApplicationStopping).ConfigureAwait(false));
-        return new OperationResult(sent.IsFinal ? OperationResultKind.Done : OperationResultKind.Accepted, sent);
-    }
-
-    /// <summary>The answer to a repeated request: the first one's operation, once it has settled (or as it stands after a few seconds).</summary>
-    private async Task<OperationResult> RepeatAsync(OperationRecord first, CancellationToken cancellationToken)
-    {
-        var settled = await AwaitFinalAsync(first, cancellationToken).ConfigureAwait(false);
-        return new OperationResult(settled.IsFinal ? OperationResultKind.Done : OperationResultKind.Accepted, settled with { Repeated = true });
-    }
-
-    private async Task<OperationView> AwaitFinalAsync(OperationRecord record, CancellationToken cancellationToken)
-    {
-        var deadline = time.GetUtcNow() + WaitForFirst;
-        var current = record;
-        while (current.Status is OperationStatus.Pending or OperationStatus.Queued && time.GetUtcNow() < deadline)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-            current = await ledger.GetAsync(record.Id, cancellationToken).ConfigureAwait(false) ?? current;
-        }
-
-        return OperationView.From(current);
-    }
+    private Task<OperationResult> RepeatAsync(OperationRecord first, CancellationToken cancellationToken) => runner.RepeatAsync(first, cancellationToken);
 
     private async Task<(DescribeExecutionResponse? Described, OperationResult? Problem)> DescribeAsync(string executionArn, CancellationToken cancellationToken)
     {

@@ -20,10 +20,10 @@ public sealed record OperationActor(string Name, IReadOnlySet<string> Roles)
         return new OperationActor(name, roles);
     }
 
-    /// <summary>The role an operation needs: Operator for the everyday actions, Admin for answering a task token.</summary>
+    /// <summary>The role an operation needs: Operator for the everyday actions, Admin for answering a task token or deleting a schedule.</summary>
     public static string RequiredRole(OperationKind kind) => kind switch
     {
-        OperationKind.SendTaskSuccess or OperationKind.SendTaskFailure => BatchOpsRoles.Admin,
+        OperationKind.SendTaskSuccess or OperationKind.SendTaskFailure or OperationKind.DeleteSchedule => BatchOpsRoles.Admin,
         _ => BatchOpsRoles.Operator,
     };
 

@@ -17,6 +17,7 @@ public sealed partial class OperationExecutor(
     IAmazonStepFunctions stepFunctions,
     OperationLedger ledger,
     IExecutionRefresher refresher,
+    IEnumerable<IOperationSender> senders,
     TimeProvider time,
     IOptions<OperationOptions> options,
     ILogger<OperationExecutor> logger)
@@ -30,10 +31,11 @@ public sealed partial class OperationExecutor(
         {
             completion = operation.Kind switch
             {
-                OperationKind.Start or OperationKind.Rerun => await StartAsync(OperationJson.Read<StartParameters>(operation.Parameters), cancellationToken).ConfigureAwait(false),
+                OperationKind.Start or OperationKind.Rerun or OperationKind.RunScheduleNow => await StartAsync(OperationJson.Read<StartParameters>(operation.Parameters), cancellationToken).ConfigureAwait(false),
                 OperationKind.Redrive => await RedriveAsync(operation, cancellationToken).ConfigureAwait(false),
                 OperationKind.Stop => await StopAsync(operation, cancellationToken).ConfigureAwait(false),
                 OperationKind.SendTaskSuccess or OperationKind.SendTaskFailure => await AnswerAsync(operation, cancellationToken).ConfigureAwait(false),
+                _ when senders.FirstOrDefault(x => x.Sends(operation.Kind)) is { } sender => await sender.SendAsync(operation, cancellationToken).ConfigureAwait(false),
                 _ => throw new InvalidOperationException($"{operation.Kind} is carried out by its bulk job, not sent."),
             };
         }

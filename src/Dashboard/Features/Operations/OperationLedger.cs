@@ -83,6 +83,13 @@ public sealed class OperationLedger(IDbContextFactory<ReadModelDbContext> contex
         OperationKind.SendTaskSuccess or OperationKind.SendTaskFailure => "answer a task token",
         OperationKind.BulkRedrive => "redrive executions in bulk",
         OperationKind.BulkStop => "stop executions in bulk",
+        OperationKind.CreateSchedule => "create schedules",
+        OperationKind.UpdateSchedule or OperationKind.RestoreScheduleVersion => "change schedules",
+        OperationKind.EnableSchedule => "enable schedules",
+        OperationKind.DisableSchedule => "disable schedules",
+        OperationKind.DeleteSchedule => "delete schedules",
+        OperationKind.RunScheduleNow => "run schedules now",
+        OperationKind.PauseScheduleGroup or OperationKind.ResumeScheduleGroup => "pause or resume schedule groups",
         _ => kind.ToString(),
     };
 

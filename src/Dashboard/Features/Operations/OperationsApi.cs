@@ -37,7 +37,8 @@ public static class OperationsApi
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     private const int MaxBodyBytes = 1024 * 1024;
 
-    public static IEndpointRouteBuilder MapBatchOpsApi(this IEndpointRouteBuilder endpoints, DashboardMode mode)
+    /// <summary>Maps the API and returns its route group, for the other features' endpoints (schedules).</summary>
+    public static RouteGroupBuilder MapBatchOpsApi(this IEndpointRouteBuilder endpoints, DashboardMode mode)
     {
         var api = endpoints.MapGroup(DashboardUrls.ApiPath).WithTags("BatchOps");
         if (mode != DashboardMode.Sandbox)
@@ -168,7 +169,7 @@ public static class OperationsApi
                     : TypedResults.Ok(await queries.GetPageAsync(filter, ct).ConfigureAwait(false));
             })
             .WithName("ListOperations").WithSummary("The audit log: operations newest first, filtered by actor, action, workflow, result and time.");
-        return endpoints;
+        return api;
     }
 
     /// <summary>The audit log as CSV (the audit page's export link), same filters as the page.</summary>
@@ -206,17 +207,17 @@ public static class OperationsApi
         };
     }
 
-    private static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+    public static ProblemHttpResult NotFound(string detail) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
 
-    private static OperationActor Actor(HttpContext http) => OperationActor.From(http.User);
+    public static OperationActor Actor(HttpContext http) => OperationActor.From(http.User);
 
-    private static string? Key(HttpContext http) =>
+    public static string? Key(HttpContext http) =>
         http.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var key) && key.ToString() is { Length: > 0 and <= 200 } value ? value : null;
 
     private static RerunRequest Rerun(string executionArn, RerunBody body, string? key) => new(executionArn, body.Commands, body.Environment, body.ResumeFrom, body.Name, key);
 
     /// <summary>Reads a JSON body of at most 1 MiB; malformed or oversize JSON is a 400 that says what is wrong.</summary>
-    private static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext http, CancellationToken cancellationToken)
+    public static async Task<(T? Body, IResult? Error)> ReadAsync<T>(HttpContext http, CancellationToken cancellationToken)
         where T : class
     {
         if (http.Request.ContentLength > MaxBodyBytes)
@@ -244,7 +245,7 @@ public static class OperationsApi
         }
     }
 
-    private static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder) => builder
+    public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder) => builder
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)

@@ -20,6 +20,7 @@ public static class OperationsServiceCollectionExtensions
         services.TryAddSingleton<IExecutionRefresher>(sp => sp.GetRequiredService<HistorySynchronizer>());
         services.AddSingleton<OperationLedger>();
         services.AddSingleton<OperationExecutor>();
+        services.AddSingleton<OperationRunner>();
         services.AddSingleton<WorkflowCatalog>();
         services.AddSingleton<EcsTaskStatus>();
         services.AddSingleton<ExecutionActions>();

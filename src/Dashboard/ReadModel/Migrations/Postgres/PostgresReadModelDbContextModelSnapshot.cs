@@ -269,6 +269,63 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.ToTable("redrives", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ScheduleRecord", b =>
+                {
+                    b.Property<string>("GroupName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Arn")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("CreationDate")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Expression")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("LastModificationDate")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Managed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("SyncedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TargetArn")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Timezone")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Workflow")
+                        .HasColumnType("text");
+
+                    b.HasKey("GroupName", "Name");
+
+                    b.HasIndex("TargetArn");
+
+                    b.ToTable("schedules", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.StateMachineRecord", b =>
                 {
                     b.Property<string>("Arn")

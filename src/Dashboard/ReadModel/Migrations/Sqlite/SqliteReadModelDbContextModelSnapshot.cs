@@ -259,6 +259,63 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.ToTable("redrives", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ScheduleRecord", b =>
+                {
+                    b.Property<string>("GroupName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Arn")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CreationDate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Expression")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastModificationDate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Managed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SyncedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TargetArn")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Timezone")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Workflow")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("GroupName", "Name");
+
+                    b.HasIndex("TargetArn");
+
+                    b.ToTable("schedules", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.StateMachineRecord", b =>
                 {
                     b.Property<string>("Arn")
