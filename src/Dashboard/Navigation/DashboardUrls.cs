@@ -19,6 +19,7 @@ public static class DashboardUrls
     public const string AuditPath = "/audit";
     public const string AuditCsvPath = "/audit.csv";
     public const string OperationsPath = "/operations";
+    public const string SchedulesPath = "/schedules";
 
     public static string Overview() => OverviewPath;
 
@@ -37,6 +38,16 @@ public static class DashboardUrls
     public static string Start(string? workflow = null) => workflow is null ? StartPath : QueryHelpers.AddQueryString(StartPath, "workflow", workflow);
 
     public static string Rerun(string executionArn) => Execution(executionArn) + "/rerun";
+
+    public static string Schedules(Features.Schedules.SchedulesFilter? filter = null) => WithQuery(SchedulesPath, filter?.ToQuery());
+
+    public static string Schedule(string group, string name) => $"{SchedulesPath}/{Uri.EscapeDataString(group)}/{Uri.EscapeDataString(name)}";
+
+    public static string EditSchedule(string group, string name) => Schedule(group, name) + "/edit";
+
+    /// <summary>The form for a new schedule, optionally prefilled from another (a copy of a CloudFormation schedule).</summary>
+    public static string NewSchedule(string? copyGroup = null, string? copyName = null) =>
+        copyGroup is null || copyName is null ? SchedulesPath + "/new" : QueryHelpers.AddQueryString(SchedulesPath + "/new", new Dictionary<string, string?> { ["copyGroup"] = copyGroup, ["copyName"] = copyName });
 
     public static string Operation(long id) => $"{OperationsPath}/{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 

@@ -54,9 +54,10 @@ public sealed class OperationsSandbox : IAsyncDisposable
 
     public ExecutionActions Actions => Harness.Get<ExecutionActions>();
 
-    public static async Task<OperationsSandbox> StartAsync(ReadModelProvider provider = ReadModelProvider.Sqlite, PostgresFixture? postgres = null, IDictionary<string, string?>? settings = null)
+    /// <param name="time">One clock for the sandbox and the dashboard's services (a test's manual clock); real time by default.</param>
+    public static async Task<OperationsSandbox> StartAsync(ReadModelProvider provider = ReadModelProvider.Sqlite, PostgresFixture? postgres = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
+        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", time);
         sandbox.CannedResponses.SetDefault("lambda:invoke", new CannedResponse(Return: new JsonObject { ["ok"] = true }));
         sandbox.CannedResponses.SetDefault("lambda:invoke.waitForTaskToken", new CannedResponse(Hang: true));
         var database = await ReadModelDatabase.CreateAsync(provider, postgres);
@@ -66,7 +67,7 @@ public sealed class OperationsSandbox : IAsyncDisposable
             values[key] = value;
         }
 
-        return new OperationsSandbox(sandbox, database, new SyncHarness(sandbox.Endpoint, database, values));
+        return new OperationsSandbox(sandbox, database, new SyncHarness(sandbox.Endpoint, database, values, time));
     }
 
     public async Task<string> CreateAsync(string name, string definition, bool contract = false)

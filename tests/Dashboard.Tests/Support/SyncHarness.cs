@@ -1,6 +1,7 @@
 using BatchOps.Aws;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.Features.Operations;
+using BatchOps.Dashboard.Features.Schedules;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync;
 using BatchOps.Dashboard.Sync.Jobs;
@@ -20,7 +21,8 @@ public sealed class SyncHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public SyncHarness(Uri endpoint, ReadModelDatabase database, IDictionary<string, string?>? settings = null)
+    /// <param name="time">The dashboard's clock (a test's manual clock, shared with the sandbox); the system clock by default.</param>
+    public SyncHarness(Uri endpoint, ReadModelDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var values = AwsTestSettings.PointedAt(endpoint, database.Settings);
         values["Aws:BaseDelay"] = "00:00:00.010";
@@ -40,7 +42,13 @@ public sealed class SyncHarness : IAsyncDisposable
         services.AddBatchOpsReadModel(configuration);
         services.AddBatchOpsSync(configuration, ReadModelServiceCollectionExtensions.ReadModelOptionsFrom(configuration), null);
         services.AddBatchOpsOperations(configuration);
+        services.AddBatchOpsSchedules(configuration);
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime, TestLifetime>();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         // The same client over HTTP (TestSupport's, with short backoff), wrapped to count requests.
         services.AddSingleton(_ => new CountingStepFunctions(new TestClients(endpoint).StepFunctions));
         services.AddSingleton<IAmazonStepFunctions>(sp => sp.GetRequiredService<CountingStepFunctions>());
