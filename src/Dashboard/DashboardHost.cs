@@ -55,6 +55,9 @@ public static class DashboardHost
 
             services.AddOptions<SandboxModeOptions>().Bind(configuration.GetSection(SandboxModeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
             services.AddSingleton(sandbox);
+            // "Now" is the sandbox's (aligned once it answers), whatever its TimeScale.
+            services.AddSingleton(_ => new SandboxClock(TimeProvider.System));
+            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
             if (sandboxOptions.Attach)
             {
                 services.AddHostedService<SandboxAttachment>();
@@ -64,6 +67,8 @@ public static class DashboardHost
                 services.AddSingleton<SandboxProcess>();
                 services.AddHostedService(sp => sp.GetRequiredService<SandboxProcess>());
             }
+
+            services.AddHostedService<SandboxClockAlignment>();
 
             services.AddHttpClient<SandboxAdminClient>(http => http.BaseAddress = sandbox.Uri);
             if (sandboxOptions.SeedActivity)

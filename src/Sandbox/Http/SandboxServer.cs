@@ -50,6 +50,9 @@ public sealed class SandboxServer : IAsyncDisposable
         CannedResponses = canned;
     }
 
+    /// <summary>The sandbox's clock (scaled by Sandbox:TimeScale, or a test's).</summary>
+    public TimeProvider Time { get; private init; } = TimeProvider.System;
+
     public SchedulerSandbox Scheduler { get; }
 
     public ApiFaults Faults { get; private init; } = null!;
@@ -87,7 +90,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
         var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
-        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time) };
+        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time };
         app.MapPost("/", server.HandleAsync);
         server.MapAdmin(app);
         server.MapScheduler(app);
@@ -188,7 +191,7 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>
     /// The admin API (<c>/_sandbox/*</c>, unsigned, loopback callers only), what a test or the dashboard's sandbox mode
     /// uses beside the AWS APIs:
-    /// <c>GET /_sandbox/health</c>;
+    /// <c>GET /_sandbox/health</c> (with the sandbox's clock: now and timeScale);
     /// <c>POST /_sandbox/faults</c> {"Operation":"StartExecution","Kind":"Throttle|ServerError|Latency","Count":2,"LatencyMilliseconds":0};
     /// <c>POST /_sandbox/ecs-faults</c> {"Family":"batch-job","Fault":"CannotPullContainer|ResourceInitialization|Capacity|OutOfMemory|SpotInterruption","Count":1};
     /// <c>DELETE /_sandbox/ecs-faults[?family=batch-job]</c> clears the ECS faults still queued;
@@ -202,7 +205,8 @@ public sealed class SandboxServer : IAsyncDisposable
             context.HttpContext.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
                 ? await next(context).ConfigureAwait(false)
                 : Results.Problem("The sandbox's admin API answers loopback callers only.", statusCode: StatusCodes.Status403Forbidden));
-        admin.MapGet("/health", () => Results.Ok(new { status = "Healthy" }));
+        // The clock too: a dashboard on a sandbox with a faster clock (TimeScale) keeps its "now" on the sandbox's.
+        admin.MapGet("/health", () => Results.Ok(new { status = "Healthy", now = Time.GetUtcNow(), timeScale = Time is Hosting.ScaledTimeProvider scaled ? scaled.Factor : 1 }));
         admin.MapPost("/faults", async (HttpContext c) =>
         {
             var fault = await c.Request.ReadFromJsonAsync<ApiFault>(options, c.RequestAborted).ConfigureAwait(false);

@@ -16,6 +16,20 @@ public enum SandboxEcsFault
 /// <summary>The sandbox's admin API over HTTP (<c>/_sandbox/*</c>, documented in the README): ECS faults and task logs.</summary>
 public sealed class SandboxAdminClient(HttpClient http)
 {
+    /// <summary>The sandbox's clock: its now and how much faster than real time it runs; null when it does not answer.</summary>
+    public async Task<(DateTimeOffset Now, double Scale)?> GetClockAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var health = await http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>(new Uri("_sandbox/health", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            return health?["now"]?.GetValue<DateTimeOffset>() is { } now ? (now, health["timeScale"]?.GetValue<double>() ?? 1) : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when the sandbox answers its health check.</summary>
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {

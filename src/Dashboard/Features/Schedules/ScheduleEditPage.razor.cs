@@ -104,6 +104,9 @@ public sealed partial class ScheduleEditPage
         {
             group = Options.Value.OperatorGroup;
             targetArn ??= workflows.Count > 0 ? workflows[0].Arn : null;
+            // As on Start: one argument to fill in.
+            input = new WorkflowInputForm();
+            input.Commands.Add(new ArgumentRow());
             await DescribeTargetAsync();
         }
 
