@@ -20,6 +20,9 @@ public sealed class AccessibilityTests(SandboxDashboardFixture fixture)
         { "/start?workflow=callback-job", false },
         { "rerun", false }, { "rerun", true },
         { "/audit", false }, { "/audit", true },
+        { "/schedules", false }, { "/schedules", true },
+        { "/schedules/batchops-managed/nightly-batch", false }, { "/schedules/batchops-managed/nightly-batch", true },
+        { "/schedules/new", false }, { "/schedules/new", true },
     };
 
     [Theory]

@@ -21,7 +21,7 @@ public sealed class LayoutWidthTests(SandboxDashboardFixture fixture)
         Assert.NotEmpty(detailLinks);
 
         var overflowing = new List<string>();
-        foreach (var path in new[] { "/", "/executions", "/stopped-tasks", "/start?workflow=batch-job", "/audit" }
+        foreach (var path in new[] { "/", "/executions", "/stopped-tasks", "/start?workflow=batch-job", "/audit", "/schedules", "/schedules/batchops-managed/nightly-batch", "/schedules/new" }
             .Concat(detailLinks.Select(l => "/" + l.TrimStart('/')))
             .Concat(detailLinks.Take(2).Select(l => "/" + l.TrimStart('/') + "/rerun")))
         {

@@ -37,6 +37,9 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(_ => OperationServices.Get<OperationQueries>());
         Services.AddSingleton(_ => OperationServices.Get<BulkOperations>());
         Services.AddSingleton(_ => OperationServices.Get<WorkflowCatalog>());
+        Services.AddSingleton(_ => OperationServices.Get<Features.Schedules.ScheduleQueries>());
+        Services.AddSingleton(_ => OperationServices.Get<Features.Schedules.ScheduleActions>());
+        Services.AddSingleton(_ => OperationServices.Get<Microsoft.Extensions.Options.IOptions<Features.Schedules.ScheduleOptions>>());
         Services.AddScoped<CurrentOperator>();
         // Signed out until a test says who is signed in and which policies they pass.
         Authorization = AddAuthorization();

@@ -66,6 +66,29 @@ public sealed class OperationsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_viewer_is_refused_every_schedule_change_through_the_api()
+    {
+        using var viewer = await _env.ClientAsync("Viewer");
+        var schedule = new { schedule = new { groupName = "batchops-operator", name = "x", scheduleExpression = "rate(5 minutes)", flexibleTimeWindow = new { mode = "OFF" }, target = new { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:flaky", roleArn = "arn:aws:iam::123456789012:role/r" } } };
+
+        HttpResponseMessage[] responses =
+        [
+            await AttachedDashboard.PostAsync(viewer, "/api/schedules", schedule),
+            await viewer.PutAsJsonAsync(new Uri("/api/schedules/batchops-operator/x", UriKind.Relative), schedule),
+            await AttachedDashboard.PostAsync(viewer, "/api/schedules/batchops-operator/x/enable", new { }),
+            await AttachedDashboard.PostAsync(viewer, "/api/schedules/batchops-operator/x/disable", new { }),
+            await AttachedDashboard.PostAsync(viewer, "/api/schedules/batchops-operator/x/run", new { }),
+            await viewer.DeleteAsync(new Uri("/api/schedules/batchops-operator/x", UriKind.Relative)),
+            await AttachedDashboard.PostAsync(viewer, "/api/schedule-groups/batchops-operator/pause", new { }),
+        ];
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+        var rows = (await viewer.GetFromJsonAsync<JsonObject>(new Uri("/api/operations", UriKind.Relative)))!["rows"]!.AsArray();
+        Assert.Equal(responses.Length, rows.Count);
+        Assert.All(rows, r => Assert.Equal("Refused", r!["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Only_an_admin_may_open_the_background_jobs_dashboard()
     {
         using var viewer = await _env.ClientAsync("Viewer");

@@ -10,12 +10,14 @@ public sealed partial class OverviewPage
 {
     private OverviewData? data;
     private FailureChart chart = FailureChart.Empty;
+    private IReadOnlyList<Schedules.MissedRun> missed = [];
 
     [Inject] public required IOverviewQueries Queries { get; init; }
+    [Inject] public required Schedules.ScheduleQueries Schedules { get; init; }
 
     protected override async Task OnInitializedAsync()
     {
-        Watch(ReadModelChangeKind.Executions | ReadModelChangeKind.Clock, LoadAsync);
+        Watch(ReadModelChangeKind.Executions | ReadModelChangeKind.Schedules | ReadModelChangeKind.Clock, LoadAsync);
         await LoadAsync(Disposing);
     }
 
@@ -23,6 +25,7 @@ public sealed partial class OverviewPage
     {
         data = await Queries.GetAsync(cancellationToken);
         chart = FailureChart.From(data.Failures);
+        missed = await Schedules.MissedAsync(cancellationToken);
     }
 }
 

@@ -14,7 +14,6 @@ public sealed partial class SchedulePage
     private bool loaded;
     private bool busy;
     private OperationResult? result;
-    private List<BreadcrumbItem> crumbs = [];
 
     [Parameter] public required string Group { get; set; }
     [Parameter] public required string Name { get; set; }
@@ -34,7 +33,6 @@ public sealed partial class SchedulePage
 
     protected override async Task OnParametersSetAsync()
     {
-        crumbs = [new("Schedules", DashboardUrls.Schedules()), new(Group, DashboardUrls.Schedules(new SchedulesFilter { Group = Group })), new(Name, null, disabled: true)];
         await LoadAsync(Disposing);
     }
 

@@ -15,6 +15,10 @@ public sealed record SchedulesFilter
     public string? State { get; init; }
     public string? Search { get; init; }
 
+    /// <summary>name (the default), next (soonest first) or modified (latest first); <see cref="Descending"/> reverses it.</summary>
+    public string Sort { get; init; } = "name";
+    public bool Descending { get; init; }
+
     public static SchedulesFilter Parse(IReadOnlyDictionary<string, string?> query, ICollection<string>? problems = null)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -26,7 +30,14 @@ public sealed record SchedulesFilter
             state = null;
         }
 
-        return new SchedulesFilter { Group = Get("group"), State = state, Search = Get("q") is { Length: <= 64 } q ? q : null };
+        var sort = Get("sort")?.ToLowerInvariant() ?? "name";
+        if (sort is not ("name" or "next" or "modified"))
+        {
+            problems?.Add($"Sort \"{Get("sort")}\" is not name, next or modified; sorted by name.");
+            sort = "name";
+        }
+
+        return new SchedulesFilter { Group = Get("group"), State = state, Search = Get("q") is { Length: <= 64 } q ? q : null, Sort = sort, Descending = Get("dir") == "desc" };
     }
 
     public IEnumerable<KeyValuePair<string, string>> ToQuery()
@@ -34,6 +45,8 @@ public sealed record SchedulesFilter
         if (Group is not null) yield return new("group", Group);
         if (State is not null) yield return new("state", State);
         if (Search is not null) yield return new("q", Search);
+        if (Sort != "name") yield return new("sort", Sort);
+        if (Descending) yield return new("dir", "desc");
     }
 }
 
@@ -102,7 +115,15 @@ public sealed class ScheduleQueries(IDbContextFactory<ReadModelDbContext> contex
 
         var records = await query.OrderBy(s => s.GroupName).ThenBy(s => s.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        return [.. records.Select(r => Row(r, ScheduleDefinition.FromJson(r.Definition), now))];
+        var rows = records.Select(r => Row(r, ScheduleDefinition.FromJson(r.Definition), now));
+        rows = filter.Sort switch
+        {
+            // Soonest first; those that will not run (disabled, ended) last.
+            "next" => rows.OrderBy(r => r.Next.Count == 0).ThenBy(r => r.Next.Count == 0 ? DateTimeOffset.MaxValue : r.Next[0]),
+            "modified" => rows.OrderByDescending(r => r.LastModified),
+            _ => rows.OrderBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.GroupName, StringComparer.Ordinal),
+        };
+        return [.. filter.Descending ? rows.Reverse() : rows];
     }
 
     public async Task<IReadOnlyList<string>> GroupsAsync(CancellationToken cancellationToken)

@@ -26,6 +26,8 @@ public sealed partial class SchedulesPage
     [SupplyParameterFromQuery(Name = "group")] public string? Group { get; set; }
     [SupplyParameterFromQuery(Name = "state")] public string? State { get; set; }
     [SupplyParameterFromQuery(Name = "q")] public string? Search { get; set; }
+    [SupplyParameterFromQuery(Name = "sort")] public string? Sort { get; set; }
+    [SupplyParameterFromQuery(Name = "dir")] public string? Direction { get; set; }
 
     protected override void OnInitialized()
     {
@@ -37,7 +39,7 @@ public sealed partial class SchedulesPage
     protected override async Task OnParametersSetAsync()
     {
         problems = [];
-        filter = SchedulesFilter.Parse(new Dictionary<string, string?> { ["group"] = Group, ["state"] = State, ["q"] = Search }, problems);
+        filter = SchedulesFilter.Parse(new Dictionary<string, string?> { ["group"] = Group, ["state"] = State, ["q"] = Search, ["sort"] = Sort, ["dir"] = Direction }, problems);
         await LoadAsync(Disposing);
     }
 
@@ -48,6 +50,11 @@ public sealed partial class SchedulesPage
     }
 
     private void Go(SchedulesFilter next) => Navigation.NavigateTo(DashboardUrls.Schedules(next));
+
+    /// <summary>The header link that sorts by <paramref name="column"/> (again: the other way).</summary>
+    private string SortUrl(string column) => DashboardUrls.Schedules(filter with { Sort = column, Descending = filter.Sort == column && !filter.Descending });
+
+    private string? AriaSort(string column) => filter.Sort == column ? (filter.Descending ? "descending" : "ascending") : null;
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
