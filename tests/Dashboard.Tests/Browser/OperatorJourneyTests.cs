@@ -186,6 +186,8 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
             await page.ScreenshotAsync(new() { Path = Path.Combine(directory, $"rerun{suffix}.png"), FullPage = true });
             await ShootAsync(page, "/start?workflow=orchestrator", $"start{suffix}.png", page.Locator("[data-testid=input-editor]"));
             await ShootAsync(page, "/stopped-tasks", $"stopped-tasks{suffix}.png", page.Locator("[data-testid=stopped-tasks] tbody tr").First);
+            await ShootAsync(page, "/schedules", $"schedules{suffix}.png", page.Locator("[data-schedule]").First);
+            await ShootAsync(page, "/schedules/batchops-managed/nightly-batch", $"schedule{suffix}.png", page.Locator("[data-testid=fire-times] li").First);
 
             async Task ShootAsync(IPage p, string path, string file, ILocator ready)
             {
@@ -198,7 +200,7 @@ public sealed partial class OperatorJourneyTests(SandboxDashboardFixture fixture
         }
 
         Assert.All(
-            new[] { "overview", "executions", "execution-detail", "rerun", "start", "stopped-tasks" }.SelectMany(n => new[] { $"{n}.png", $"{n}-dark.png" }),
+            new[] { "overview", "executions", "execution-detail", "rerun", "start", "stopped-tasks", "schedules", "schedule" }.SelectMany(n => new[] { $"{n}.png", $"{n}-dark.png" }),
             f => Assert.True(new FileInfo(Path.Combine(directory, f)).Length > 10_000, f));
     }
 
