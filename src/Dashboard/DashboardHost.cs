@@ -4,6 +4,7 @@ using BatchOps.Dashboard.Features.Auth;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Operations;
 using BatchOps.Dashboard.Features.Schedules;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.Features.Overview;
 using BatchOps.Dashboard.Features.Sandbox;
 using BatchOps.Dashboard.Features.StoppedTasks;
@@ -108,7 +109,13 @@ public static class DashboardHost
         // (SignalR's default is 32 KiB per message, past which the connection drops).
         services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 1024 * 1024);
         services.AddMudServices();
-        services.AddHealthChecks();
+        services.AddHealthChecks().AddCheck<ReadModelHealthCheck>("read-model");
+        services.AddBatchOpsRateLimits(configuration);
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = true;
+        });
         services.AddProblemDetails();
         // The API speaks enums by name (Succeeded, not 2), as the pages show them.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
@@ -139,9 +146,12 @@ public static class DashboardHost
         ArgumentNullException.ThrowIfNull(app);
         await MigrateReadModelAsync(app.Services).ConfigureAwait(false);
 
+        app.UseBatchOpsSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+            // Sent on HTTPS only (behind the load balancer's certificate): browsers then never try plain http.
+            app.UseHsts();
         }
 
         // Addresses no endpoint answers render the dashboard's own Not found page (with a 404 status).
@@ -158,12 +168,13 @@ public static class DashboardHost
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapBatchOpsAuth();
         app.MapOpenApi().AllowAnonymous();
-        app.MapBatchOpsApi(app.Services.GetRequiredService<DashboardModeInfo>().Mode).MapSchedulesApi();
+        app.MapBatchOpsApi(app.Services.GetRequiredService<DashboardModeInfo>().Mode).MapSchedulesApi().RequireRateLimiting(RateLimitOptions.ApiPolicy);
         app.MapAuditExport();
         if (app.Services.GetService<SandboxAdminClient>() is not null)
         {

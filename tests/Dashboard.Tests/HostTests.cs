@@ -30,6 +30,39 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task Responses_carry_the_security_headers_and_a_flood_of_api_calls_gets_429_while_pages_still_answer()
+    {
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["RateLimits:ApiPermits"] = "5", ["RateLimits:ApiWindow"] = "00:01:00" });
+        using var client = dashboard.CreateClient();
+
+        using var page = await client.GetAsync(new Uri("/executions", UriKind.Relative));
+        using var jobs = await client.GetAsync(new Uri("/jobs", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(Features.Security.SecurityHeaders.ContentSecurityPolicy, page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal(("nosniff", "DENY", "no-referrer"), (page.Headers.GetValues("X-Content-Type-Options").Single(), page.Headers.GetValues("X-Frame-Options").Single(), page.Headers.GetValues("Referrer-Policy").Single()));
+        // Hangfire's pages keep the other headers but not the policy (they write inline scripts).
+        Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+        Assert.False(jobs.Headers.Contains("Content-Security-Policy"));
+        Assert.Equal("DENY", jobs.Headers.GetValues("X-Frame-Options").Single());
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 7; i++)
+        {
+            using var call = await client.GetAsync(new Uri("/api/workflows", UriKind.Relative));
+            statuses.Add(call.StatusCode);
+            if (call.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal(TimeSpan.FromSeconds(60), call.Headers.RetryAfter!.Delta);
+                Assert.Contains("At most 5 API calls per 60 s per user", await call.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 5), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        using var stillAPage = await client.GetAsync(new Uri("/audit", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, stillAPage.StatusCode);
+    }
+
+    [Fact]
     public async Task Sign_in_never_redirects_off_the_site()
     {
         await using var dashboard = await DashboardProcess.StartAsync(QuietSandbox);

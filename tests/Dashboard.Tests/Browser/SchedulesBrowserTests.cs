@@ -201,6 +201,13 @@ public sealed partial class SchedulesBrowserTests(SchedulesFixture fixture)
             await Assertions.Expect(error).ToContainTextAsync($"Invalid Schedule Expression {text.Trim()}");
         }
 
+        // A zone typed in full (not picked from the list) is taken when the field is left.
+        await expression.FillAsync("cron(30 2 ? * SUN *)");
+        await page.Locator("input[data-testid=schedule-timezone]").FillAsync("America/New_York");
+        await page.Locator("input[data-testid=schedule-timezone]").PressAsync("Tab");
+        await Assertions.Expect(page.Locator("[data-testid=fire-times] li").First).ToContainTextAsync("02:30 America/New_York");
+        await expression.FillAsync(invalid[^1]);
+
         await page.Locator("input[data-testid=schedule-name]").FillAsync(Unique("never"));
         await page.Locator("[data-testid=save-schedule]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=builder] .mud-input-helper-text").Filter(new() { HasText = "Invalid Schedule Expression" })).ToHaveCountAsync(1);

@@ -39,6 +39,8 @@ public sealed class ScheduleJobRegistration(IRecurringJobManager jobs, IOptions<
     public Task StartAsync(CancellationToken cancellationToken)
     {
         jobs.AddOrUpdate<ScheduleSyncJob>(ScheduleSyncJob.JobId, job => job.RunAsync(CancellationToken.None), SyncSchedule.Cron(options.Value.SyncInterval)!, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        // Read them once now: a minute-long interval would otherwise leave the Schedules page empty for up to a minute.
+        jobs.Trigger(ScheduleSyncJob.JobId);
         return Task.CompletedTask;
     }
 

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace BatchOps.Dashboard.Features.Security;
+
+/// <summary>The <c>RateLimits</c> section: how many API calls one user (or address, before sign-in) may make per window.</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "RateLimits";
+    public const string ApiPolicy = "api";
+
+    [Range(1, 100_000)]
+    public int ApiPermits { get; set; } = 120;
+
+    public TimeSpan ApiWindow { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public static class ApiRateLimits
+{
+    /// <summary>A fixed window per signed-in user (or per address): a runaway script gets 429 with Retry-After, the pages are unaffected.</summary>
+    public static IServiceCollection AddBatchOpsRateLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(RateLimitOptions.ApiPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.User.Identity?.IsAuthenticated == true ? "user:" + context.User.Identity.Name : "address:" + context.Connection.RemoteIpAddress,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ApiPermits, Window = options.ApiWindow, QueueLimit = 0 }));
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.ApiWindow.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await context.HttpContext.Response.WriteAsJsonAsync(
+                    new Microsoft.AspNetCore.Mvc.ProblemDetails
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many requests",
+                        Detail = $"At most {options.ApiPermits} API calls per {options.ApiWindow.TotalSeconds:0} s per user; try again after Retry-After seconds.",
+                    },
+                    options: null,
+                    contentType: "application/problem+json",
+                    cancellationToken).ConfigureAwait(false);
+            };
+        });
+        return services;
+    }
+}
