@@ -111,6 +111,7 @@ public static class DashboardHost
         services.AddMudServices();
         services.AddHealthChecks().AddCheck<ReadModelHealthCheck>("read-model");
         services.AddBatchOpsRateLimits(configuration);
+        services.AddBatchOpsForwardedHeaders(configuration);
         services.AddHsts(o =>
         {
             o.MaxAge = TimeSpan.FromDays(365);
@@ -146,6 +147,8 @@ public static class DashboardHost
         ArgumentNullException.ThrowIfNull(app);
         await MigrateReadModelAsync(app.Services).ConfigureAwait(false);
 
+        // Scheme and client address from the load balancer only (ForwardedHeaders:KnownNetworks), before anything reads them.
+        app.UseBatchOpsForwardedHeaders();
         app.UseBatchOpsSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {

@@ -86,7 +86,9 @@ public static class Dashboard
                     ["AzureAd__Authority"] = settings.OidcAuthority ?? string.Empty,
                     ["AzureAd__ClientId"] = settings.OidcClientId ?? string.Empty,
                     ["Schedules__OperatorGroup"] = settings.OperatorScheduleGroup,
-                    ["Schedules__RoleArn"] = r.SchedulerRole.RoleArn,
+                    ["Schedules__TargetRoleArn"] = r.SchedulerRole.RoleArn,
+                    // Only the load balancer (inside the VPC) is believed about the scheme and client address.
+                    ["ForwardedHeaders__KnownNetworks__0"] = r.Vpc.VpcCidrBlock,
                 },
                 Secrets = secrets,
             },
@@ -95,6 +97,9 @@ public static class Dashboard
         {
             Annotations.Of(service).AddWarning("No certificateArn in context: the dashboard listens on HTTP. Set -c certificateArn=... -c domainName=... for HTTPS.");
         }
+
+        // Requests for any other host name are refused (400): the dashboard answers to its own name only.
+        service.TaskDefinition.DefaultContainer!.AddEnvironment("AllowedHosts", settings.DomainName ?? service.LoadBalancer.LoadBalancerDnsName);
 
         // Blazor Server keeps a circuit per browser tab on one instance: stick sessions to it.
         service.TargetGroup.EnableCookieStickiness(Duration.Hours(8));

@@ -63,6 +63,29 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task Another_host_name_is_refused_and_forwarded_https_is_believed_only_from_a_configured_proxy()
+    {
+        await using var untrusting = await DashboardProcess.StartAsync(QuietSandbox);
+        await using var trusting = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["ForwardedHeaders:KnownNetworks:0"] = "127.0.0.0/8" });
+
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = untrusting.BaseUrl };
+        using var rebinding = new HttpRequestMessage(HttpMethod.Get, "/healthz") { Headers = { Host = "evil.example" } };
+        using var refused = await client.SendAsync(rebinding);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+        Assert.DoesNotContain("secure", await SessionCookieAsync(untrusting), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", await SessionCookieAsync(trusting), StringComparison.OrdinalIgnoreCase);
+
+        static async Task<string> SessionCookieAsync(DashboardProcess dashboard)
+        {
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = dashboard.BaseUrl };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/signin/local") { Headers = { { "X-Forwarded-Proto", "https" } } };
+            using var response = await http.SendAsync(request);
+            return response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("batchops.session", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Sign_in_never_redirects_off_the_site()
     {
         await using var dashboard = await DashboardProcess.StartAsync(QuietSandbox);
