@@ -171,6 +171,9 @@ public sealed class OperationRecord
 
     /// <summary>Who asked (the signed-in user's name), or who asked for the bulk action an item belongs to.</summary>
     public required string Actor { get; set; }
+
+    /// <summary>The user's stable id from the identity provider (oid, sub or name identifier): a display name can change or repeat.</summary>
+    public string? ActorId { get; set; }
     public DateTimeOffset RequestedAt { get; set; }
     public OperationStatus Status { get; set; }
 

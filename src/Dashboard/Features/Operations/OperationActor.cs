@@ -8,7 +8,7 @@ namespace BatchOps.Dashboard.Features.Operations;
 /// Who asks for an operation, and with which roles. Every service method that acts takes one and checks it itself:
 /// hiding a button is a courtesy, this is the rule.
 /// </summary>
-public sealed record OperationActor(string Name, IReadOnlySet<string> Roles)
+public sealed record OperationActor(string Name, IReadOnlySet<string> Roles, string? Id = null)
 {
     public static OperationActor From(ClaimsPrincipal user)
     {
@@ -17,7 +17,11 @@ public sealed record OperationActor(string Name, IReadOnlySet<string> Roles)
         var roles = user.Identity?.IsAuthenticated == true
             ? user.FindAll(ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal)
             : [];
-        return new OperationActor(name, roles);
+        // Entra's object id, else the OpenID subject, else the name identifier: stable however the display name changes.
+        var id = user.Identity?.IsAuthenticated == true
+            ? user.FindFirstValue("http://schemas.microsoft.com/identity/claims/objectidentifier") ?? user.FindFirstValue("oid") ?? user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier)
+            : null;
+        return new OperationActor(name, roles, id);
     }
 
     /// <summary>The role an operation needs: Operator for the everyday actions, Admin for answering a task token or deleting a schedule.</summary>

@@ -290,6 +290,7 @@ public sealed class OperationLedger(IDbContextFactory<ReadModelDbContext> contex
     {
         Kind = draft.Kind,
         Actor = draft.Actor.Name,
+        ActorId = draft.Actor.Id ?? draft.Actor.Name,
         RequestedAt = now,
         Workflow = draft.Workflow,
         TargetArn = draft.TargetArn,

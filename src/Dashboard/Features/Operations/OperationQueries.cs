@@ -132,14 +132,14 @@ public sealed class OperationQueries(IDbContextFactory<ReadModelDbContext> conte
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(writer);
-        await writer.WriteLineAsync("id,requested_at,actor,action,workflow,target,status,result_arn,result,error_code,error_message,aws_request_id,bulk_id,attempts,started_at,completed_at,parameters").ConfigureAwait(false);
+        await writer.WriteLineAsync("id,requested_at,actor,actor_id,action,workflow,target,status,result_arn,result,error_code,error_message,aws_request_id,bulk_id,attempts,started_at,completed_at,parameters").ConfigureAwait(false);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var o in Apply(db.Operations.AsNoTracking(), filter).OrderBy(o => o.Id).AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var shown = Shown(o);
             string?[] cells =
             [
-                o.Id.ToString(CultureInfo.InvariantCulture), Time(o.RequestedAt), o.Actor, o.Kind.ToString(), o.Workflow, o.TargetArn, o.Status.ToString(), o.ResultArn, o.Result,
+                o.Id.ToString(CultureInfo.InvariantCulture), Time(o.RequestedAt), o.Actor, o.ActorId, o.Kind.ToString(), o.Workflow, o.TargetArn, o.Status.ToString(), o.ResultArn, o.Result,
                 o.ErrorCode, o.ErrorMessage, o.AwsRequestId, o.ParentId?.ToString(CultureInfo.InvariantCulture), o.Attempts.ToString(CultureInfo.InvariantCulture),
                 Time(o.StartedAt), Time(o.CompletedAt), shown.Parameters,
             ];

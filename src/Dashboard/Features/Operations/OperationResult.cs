@@ -59,13 +59,14 @@ public sealed record OperationView(
     string? ErrorMessage,
     string? AwsRequestId,
     string? CancelRequestedBy,
-    bool Repeated = false)
+    bool Repeated = false,
+    string? ActorId = null)
 {
     public static OperationView From(OperationRecord r, bool repeated = false)
     {
         ArgumentNullException.ThrowIfNull(r);
         return new(r.Id, r.Kind, r.Actor, r.RequestedAt, r.Status, r.Workflow, r.TargetArn, r.Parameters, r.ParentId, r.Attempts, r.StartedAt, r.CompletedAt,
-            r.ResultArn, r.Result, r.ErrorCode, r.ErrorMessage, r.AwsRequestId, r.CancelRequestedBy, repeated);
+            r.ResultArn, r.Result, r.ErrorCode, r.ErrorMessage, r.AwsRequestId, r.CancelRequestedBy, repeated, r.ActorId);
     }
 
     public bool IsFinal => Status is OperationStatus.Succeeded or OperationStatus.Failed or OperationStatus.Refused or OperationStatus.Cancelled;
