@@ -39,7 +39,8 @@ if (template is { Error: { } templateError })
 
 var ecs = SandboxImages.Configure(new EcsSandboxOptions(), configuration);
 var time = options.TimeScale == 1 ? null : new ScaledTimeProvider(options.TimeScale);
-await using var server = await SandboxServer.StartAsync(options.Url, time, logging: b => b.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(), ecsOptions: ecs);
+await using var server = await SandboxServer.StartAsync(options.Url, time, logging: b => b.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(), ecsOptions: ecs,
+    allowedHosts: options.AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 if (template is { Path: { } templatePath })
 {
     // Deploy what the sandbox emulates and say what it does not.

@@ -68,8 +68,21 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
         return cleared;
     }
 
+    /// <summary>The most faults one request may queue (a typo of 10 000 000 would otherwise hold memory and every later task).</summary>
+    public const int MaxFaults = 1000;
+
+    /// <summary>Variables that make a process load other code (the dynamic loader's, .NET's startup hooks and profilers).</summary>
+    public static bool LoadsCode(string name) =>
+        name.StartsWith("LD_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("DYLD_", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("CORECLR_", StringComparison.OrdinalIgnoreCase) || name.StartsWith("COR_", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("COMPlus_", StringComparison.OrdinalIgnoreCase)
+        || name.ToUpperInvariant() is "DOTNET_STARTUP_HOOKS" or "DOTNET_ADDITIONAL_DEPS" or "DOTNET_SHARED_STORE" or "DOTNET_ROOT" or "DOTNET_ROOT_X64" or "DOTNET_ROOT_ARM64"
+            or "DOTNET_PROFILER" or "DOTNET_ENABLEDIAGNOSTICS" or "ASPNETCORE_HOSTINGSTARTUPASSEMBLIES";
+
     public void InjectFault(string family, EcsFault fault, int count = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxFaults);
         var queue = _faults.GetOrAdd(family, _ => new());
         for (var i = 0; i < count; i++)
         {
@@ -159,6 +172,13 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
         if (count is < 1 or > 10)
         {
             throw new SandboxErrorException("InvalidParameterException", "Count must be between 1 and 10.");
+        }
+
+        foreach (var name in (request.Overrides?.ContainerOverrides ?? []).SelectMany(o => o.Environment ?? []).Select(e => e.Name ?? "").Where(LoadsCode))
+        {
+            // In ECS this would stay inside the container; here the task is a process on this machine.
+            throw new SandboxErrorException("InvalidParameterException",
+                $"The sandbox runs tasks as processes on this machine and refuses the environment variable {name}: it changes what code the process loads.");
         }
 
         var tasks = new List<EcsTask>();

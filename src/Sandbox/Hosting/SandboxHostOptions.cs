@@ -13,6 +13,9 @@ public sealed class SandboxHostOptions
     /// <summary>The template deployed at start; the build sets the checked-in CDK template.</summary>
     public string? Template { get; set; }
 
+    /// <summary>Host names it answers to, separated by ';' (the compose file adds its service name); others get 400.</summary>
+    public string AllowedHosts { get; set; } = "localhost;127.0.0.1;[::1]";
+
     /// <summary>Start with nothing deployed.</summary>
     public bool NoTemplate { get; set; }
 

@@ -50,6 +50,8 @@ public sealed class SandboxServer : IAsyncDisposable
         CannedResponses = canned;
     }
 
+    public static readonly IReadOnlyList<string> LoopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
+
     /// <summary>The sandbox's clock (scaled by Sandbox:TimeScale, or a test's).</summary>
     public TimeProvider Time { get; private init; } = TimeProvider.System;
 
@@ -70,10 +72,12 @@ public sealed class SandboxServer : IAsyncDisposable
     public Uri Endpoint => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>Starts the sandbox on <paramref name="url"/> (port 0 picks a free port).</summary>
-    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null)
+    /// <param name="allowedHosts">The host names it answers to (a web page elsewhere cannot reach it by rebinding a name to 127.0.0.1); loopback names by default.</param>
+    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
+        builder.Services.AddHostFiltering(o => o.AllowedHosts = [.. allowedHosts ?? LoopbackHosts]);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         var app = builder.Build();
@@ -91,6 +95,7 @@ public sealed class SandboxServer : IAsyncDisposable
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
         var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
         var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time };
+        app.UseHostFiltering();
         app.MapPost("/", server.HandleAsync);
         server.MapAdmin(app);
         server.MapScheduler(app);
@@ -210,9 +215,9 @@ public sealed class SandboxServer : IAsyncDisposable
         admin.MapPost("/faults", async (HttpContext c) =>
         {
             var fault = await c.Request.ReadFromJsonAsync<ApiFault>(options, c.RequestAborted).ConfigureAwait(false);
-            if (fault is null || string.IsNullOrEmpty(fault.Operation) || fault.Count < 1)
+            if (fault is null || string.IsNullOrEmpty(fault.Operation) || fault.Count is < 1 or > EcsSandbox.MaxFaults)
             {
-                return Results.BadRequest(new { message = "Expected {\"Operation\":\"StartExecution\",\"Kind\":\"Throttle|ServerError|Latency\",\"Count\":1,\"LatencyMilliseconds\":0}." });
+                return Results.BadRequest(new { message = $"Expected {{\"Operation\":\"StartExecution\",\"Kind\":\"Throttle|ServerError|Latency\",\"Count\":1,\"LatencyMilliseconds\":0}} with Count from 1 to {EcsSandbox.MaxFaults}." });
             }
 
             Faults.Inject(fault);
@@ -221,9 +226,9 @@ public sealed class SandboxServer : IAsyncDisposable
         admin.MapPost("/ecs-faults", async (HttpContext c) =>
         {
             var fault = await c.Request.ReadFromJsonAsync<EcsFaultRequest>(options, c.RequestAborted).ConfigureAwait(false);
-            if (fault is null || string.IsNullOrEmpty(fault.Family) || fault.Count < 1)
+            if (fault is null || string.IsNullOrEmpty(fault.Family) || fault.Count is < 1 or > EcsSandbox.MaxFaults)
             {
-                return Results.BadRequest(new { message = "Expected {\"Family\":\"batch-job\",\"Fault\":\"CannotPullContainer|ResourceInitialization|Capacity|OutOfMemory|SpotInterruption\",\"Count\":1}." });
+                return Results.BadRequest(new { message = $"Expected {{\"Family\":\"batch-job\",\"Fault\":\"CannotPullContainer|ResourceInitialization|Capacity|OutOfMemory|SpotInterruption\",\"Count\":1}} with Count from 1 to {EcsSandbox.MaxFaults}." });
             }
 
             Ecs.InjectFault(fault.Family, fault.Fault, fault.Count);

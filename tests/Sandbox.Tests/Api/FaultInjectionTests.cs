@@ -101,3 +101,66 @@ public sealed class FaultInjectionTests : IAsyncLifetime, IDisposable
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
     }
 }
+
+/// <summary>What keeps the sandbox, which runs tasks as processes on this machine, from being a way in.</summary>
+public sealed class SandboxSafetyTests : IAsyncLifetime, IDisposable
+{
+    private SandboxServer _server = null!;
+    private TestClients _clients = null!;
+    private readonly HttpClient _http = new();
+
+    public async Task InitializeAsync()
+    {
+        var options = new EcsSandboxOptions();
+        options.Images["batchops-worker"] = ["dotnet", BuiltApps.Dll("Worker", "BatchOps.Worker")];
+        _server = await SandboxServer.StartAsync("http://127.0.0.1:0", ecsOptions: options);
+        _clients = new TestClients(_server.Endpoint);
+        await _clients.Ecs.RegisterTaskDefinitionAsync(new() { Family = "safe", ContainerDefinitions = [new() { Name = "worker", Image = "batchops-worker", Command = ["echo", "hi"] }] });
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public void Dispose() => _http.Dispose();
+
+    [Theory]
+    [InlineData("LD_PRELOAD")]
+    [InlineData("DOTNET_STARTUP_HOOKS")]
+    [InlineData("CORECLR_PROFILER_PATH")]
+    [InlineData("dyld_insert_libraries")]
+    public async Task A_task_asking_for_a_variable_that_loads_code_is_refused_and_nothing_runs(string name)
+    {
+        var error = await Assert.ThrowsAsync<Aws.Ecs.InvalidParameterException>(() => _clients.Ecs.RunTaskAsync(new()
+        {
+            TaskDefinition = "safe",
+            Overrides = new() { ContainerOverrides = [new() { Name = "worker", Environment = [new() { Name = name, Value = "/tmp/evil.so" }] }] },
+        }));
+
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+        Assert.Empty((await _clients.Ecs.ListTasksAsync(new())).TaskArns ?? []);
+        Assert.Empty((await _clients.Ecs.ListTasksAsync(new() { DesiredStatus = "STOPPED" })).TaskArns ?? []);
+    }
+
+    [Fact]
+    public async Task Fault_counts_are_capped_and_an_oversize_one_queues_nothing()
+    {
+        using var tooMany = await _http.PostAsJsonAsync(new Uri(_server.Endpoint, "/_sandbox/ecs-faults"), new { Family = "safe", Fault = "OutOfMemory", Count = EcsSandbox.MaxFaults + 1 });
+        using var apiTooMany = await _http.PostAsJsonAsync(new Uri(_server.Endpoint, "/_sandbox/faults"), new { Operation = "StartExecution", Kind = "Throttle", Count = 10_000_000 });
+
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, System.Net.HttpStatusCode.BadRequest), (tooMany.StatusCode, apiTooMany.StatusCode));
+        Assert.Contains($"Count from 1 to {EcsSandbox.MaxFaults}", await tooMany.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var task = Assert.Single((await _clients.Ecs.RunTaskAsync(new() { TaskDefinition = "safe" })).Tasks!);
+        Assert.Equal("STOPPED", (await _server.Ecs.WaitStoppedAsync(task.TaskArn!, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30))).LastStatus);
+        Assert.Equal(0, (await _server.Ecs.WaitStoppedAsync(task.TaskArn!, CancellationToken.None)).Containers![0].ExitCode);
+    }
+
+    [Fact]
+    public async Task A_request_for_another_host_name_is_refused()
+    {
+        // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) sends its own name as Host.
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_server.Endpoint, "/_sandbox/health")) { Headers = { Host = "attacker.example" } };
+        using var refused = await _http.SendAsync(request);
+        using var allowed = await _http.GetAsync(new Uri(_server.Endpoint, "/_sandbox/health"));
+
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, System.Net.HttpStatusCode.OK), (refused.StatusCode, allowed.StatusCode));
+    }
+}
