@@ -32,7 +32,7 @@ public sealed class HostTests
     [Fact]
     public async Task Responses_carry_the_security_headers_and_a_flood_of_api_calls_gets_429_while_pages_still_answer()
     {
-        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["RateLimits:ApiPermits"] = "5", ["RateLimits:ApiWindow"] = "00:01:00" });
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["RateLimits:ApiPermits"] = "2", ["RateLimits:ApiReadPermits"] = "5", ["RateLimits:ApiWindow"] = "00:01:00" });
         using var client = dashboard.CreateClient();
 
         using var page = await client.GetAsync(new Uri("/executions", UriKind.Relative));
@@ -53,13 +53,23 @@ public sealed class HostTests
             if (call.StatusCode == HttpStatusCode.TooManyRequests)
             {
                 Assert.Equal(TimeSpan.FromSeconds(60), call.Headers.RetryAfter!.Delta);
-                Assert.Contains("At most 5 API calls per 60 s per user", await call.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                Assert.Contains("At most 5 API reads per 60 s per user", await call.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
         }
 
         Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 5), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
         using var stillAPage = await client.GetAsync(new Uri("/audit", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, stillAPage.StatusCode);
+
+        // Changes have their own, smaller allowance: reading did not use it up, and it runs out on its own.
+        var changes = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var change = await client.PostAsync(new Uri("/api/executions", UriKind.Relative), new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+            changes.Add(change.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], changes);
     }
 
     [Fact]

@@ -10,8 +10,13 @@ public sealed class RateLimitOptions
     public const string SectionName = "RateLimits";
     public const string ApiPolicy = "api";
 
+    /// <summary>Changes (POST, PUT, DELETE) per user per window.</summary>
     [Range(1, 100_000)]
     public int ApiPermits { get; set; } = 120;
+
+    /// <summary>Reads per user per window: scripts poll an operation until it completes.</summary>
+    [Range(1, 1_000_000)]
+    public int ApiReadPermits { get; set; } = 1200;
 
     public TimeSpan ApiWindow { get; set; } = TimeSpan.FromSeconds(10);
 }
@@ -26,9 +31,14 @@ public static class ApiRateLimits
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(RateLimitOptions.ApiPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
-                context.User.Identity?.IsAuthenticated == true ? "user:" + context.User.Identity.Name : "address:" + context.Connection.RemoteIpAddress,
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.ApiPermits, Window = options.ApiWindow, QueueLimit = 0 }));
+            o.AddPolicy(RateLimitOptions.ApiPolicy, context =>
+            {
+                var reads = HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method);
+                var who = context.User.Identity?.IsAuthenticated == true ? "user:" + context.User.Identity.Name : "address:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    (reads ? "read " : "write ") + who,
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = reads ? options.ApiReadPermits : options.ApiPermits, Window = options.ApiWindow, QueueLimit = 0 });
+            });
             o.OnRejected = async (context, cancellationToken) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.ApiWindow.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -37,7 +47,9 @@ public static class ApiRateLimits
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = $"At most {options.ApiPermits} API calls per {options.ApiWindow.TotalSeconds:0} s per user; try again after Retry-After seconds.",
+                        Detail = HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method)
+                            ? $"At most {options.ApiReadPermits} API reads per {options.ApiWindow.TotalSeconds:0} s per user; try again after Retry-After seconds."
+                            : $"At most {options.ApiPermits} API changes per {options.ApiWindow.TotalSeconds:0} s per user; try again after Retry-After seconds.",
                     },
                     options: null,
                     contentType: "application/problem+json",
