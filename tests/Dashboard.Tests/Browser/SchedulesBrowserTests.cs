@@ -110,6 +110,7 @@ public sealed partial class SchedulesBrowserTests(SchedulesFixture fixture)
         var copy = await fixture.GetAsync("batchops-operator", name);
         var nightly = await fixture.GetAsync("batchops-managed", "nightly-batch");
         Assert.Equal(("cron(30 6 * * ? *)", nightly.Target!.Input, nightly.Target.RetryPolicy, nightly.Target.DeadLetterConfig!.Arn), (copy.ScheduleExpression, copy.Target!.Input, copy.Target.RetryPolicy, copy.Target.DeadLetterConfig!.Arn));
+        Assert.Equal(nightly.Target.RoleArn, copy.Target.RoleArn);
         Assert.Equal("cron(0 5 * * ? *)", nightly.ScheduleExpression);
     }
 

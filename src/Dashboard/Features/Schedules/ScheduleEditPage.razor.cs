@@ -20,6 +20,9 @@ public sealed partial class ScheduleEditPage
     private bool loaded;
     private string? loadProblem;
     private ScheduleDefinition? baseDefinition;
+
+    /// <summary>The target as loaded (an edit's or a copy's): its role and the parameters the form does not show are kept.</summary>
+    private Target? loadedTarget;
     private ScheduleDefinition? changedElsewhere;
     private IReadOnlyList<WorkflowChoice> workflows = [];
     private WorkflowDescription? workflow;
@@ -122,6 +125,7 @@ public sealed partial class ScheduleEditPage
         enabled = d.State == ScheduleState.ENABLED;
         description = d.Description;
         targetArn = d.Target.Arn;
+        loadedTarget = d.Target;
         json = d.Target.Input ?? "{}";
         input = WorkflowInputForm.Parse(d.Target.Input);
         flexible = d.FlexibleTimeWindow.Mode == FlexibleTimeWindowMode.FLEXIBLE;
@@ -165,7 +169,7 @@ public sealed partial class ScheduleEditPage
 
     private ScheduleDefinition Build()
     {
-        var baseTarget = baseDefinition?.Target;
+        var baseTarget = baseDefinition?.Target ?? loadedTarget;
         var roleArn = baseTarget?.RoleArn ?? "";
         var target = (baseTarget ?? new Target { Arn = targetArn ?? "", RoleArn = roleArn }) with
         {
