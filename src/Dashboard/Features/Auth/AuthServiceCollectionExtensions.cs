@@ -39,6 +39,8 @@ public static class AuthServiceCollectionExtensions
                 o.Cookie.SameSite = SameSiteMode.Lax;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                // Sessions last in real time, even when the dashboard's "now" follows a faster sandbox clock.
+                o.TimeProvider = TimeProvider.System;
                 // Scripts calling the API get a status code, not the sign-in page.
                 o.Events.OnRedirectToLogin = context => ApiStatusOrRedirect(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => ApiStatusOrRedirect(context, StatusCodes.Status403Forbidden);
