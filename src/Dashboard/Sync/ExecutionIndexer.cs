@@ -1,3 +1,4 @@
+using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
@@ -31,12 +32,22 @@ public sealed partial class ExecutionIndexer(
         var calls = 0;
         var added = 0;
         var changed = 0;
+        var failures = new List<string>();
         foreach (var machine in machines)
         {
-            var pass = await SyncExecutionsAsync(machine, cancellationToken).ConfigureAwait(false);
-            calls += pass.ListExecutionsCalls;
-            added += pass.NewExecutions;
-            changed += pass.ChangedExecutions;
+            try
+            {
+                var pass = await SyncExecutionsAsync(machine, cancellationToken).ConfigureAwait(false);
+                calls += pass.ListExecutionsCalls;
+                added += pass.NewExecutions;
+                changed += pass.ChangedExecutions;
+            }
+            catch (AwsServiceException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One state machine this role may not read (AccessDenied, KMS) or that AWS keeps refusing must not
+                // keep the others from being indexed: go on, and report it once the pass is done.
+                failures.Add($"{machine.Name}: {e.ErrorCode}: {e.ErrorMessage}");
+            }
         }
 
         if (added + changed > 0)
@@ -44,7 +55,9 @@ public sealed partial class ExecutionIndexer(
             changes.Publish(ReadModelChangeKind.Executions);
         }
 
-        return new IndexPass(machines.Count, calls, added, changed);
+        return failures.Count > 0
+            ? throw new SyncPartlyFailedException($"Indexed {machines.Count - failures.Count} of {machines.Count} state machines; could not list the executions of {string.Join("; ", failures)}")
+            : new IndexPass(machines.Count, calls, added, changed);
     }
 
     /// <summary>
@@ -299,3 +312,6 @@ public sealed partial class ExecutionIndexer(
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Indexed {StateMachine}: {Added} new, {Changed} changed executions in {Calls} ListExecutions pages")]
     private partial void LogIndexed(string stateMachine, int added, int changed, int calls);
 }
+
+/// <summary>A sync pass that did what it could and could not do the rest: recorded as a failure (the data is stale) with what was missed.</summary>
+public sealed class SyncPartlyFailedException(string message) : Exception(message);

@@ -10,6 +10,9 @@ public enum ApiFaultKind
     Throttle,
     ServerError,
     Latency,
+
+    /// <summary>AccessDeniedException, as IAM answers a role whose policies do not allow the call.</summary>
+    AccessDenied,
 }
 
 /// <summary>One injected API fault, as configuration (Sandbox:Faults) or the admin endpoint describes it.</summary>
@@ -47,6 +50,9 @@ public sealed class ApiFaults(TimeProvider time)
                 throw new SandboxErrorException("ThrottlingException", "Rate exceeded");
             case ApiFaultKind.ServerError:
                 throw new SandboxErrorException("InternalServerException", "An internal error occurred (injected by the sandbox).", HttpStatusCode.InternalServerError);
+            case ApiFaultKind.AccessDenied:
+                throw new SandboxErrorException("AccessDeniedException",
+                    $"User: arn:aws:sts::000000000000:assumed-role/sandbox/caller is not authorized to perform: {operation} because no identity-based policy allows the {operation} action (injected by the sandbox)");
             default:
                 await Task.Delay(TimeSpan.FromMilliseconds(fault.LatencyMilliseconds), time, cancellationToken).ConfigureAwait(false);
                 break;

@@ -81,6 +81,31 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_state_machine_the_role_may_not_read_does_not_stop_the_others_from_being_indexed()
+    {
+        var first = await CreateAsync("a-denied", PassDefinition);
+        var second = await CreateAsync("b-allowed", PassDefinition);
+        await StartAsync(first, 3, "one");
+        await StartAsync(second, 4, "two");
+        // The first ListExecutions of the pass (a-denied's, in name order) is refused as IAM refuses it.
+        _sandbox.Faults.Inject(new ApiFault("ListExecutions", ApiFaultKind.AccessDenied, 1));
+
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+
+        var rows = await _sync.ExecutionsAsync();
+        Assert.Equal(4, rows.Count(r => r.StateMachineArn == second));
+        Assert.Equal(0, rows.Count(r => r.StateMachineArn == first));
+        var health = await _sync.Status.GetHealthAsync(CancellationToken.None);
+        Assert.True(health.IsStale);
+        Assert.Contains("Indexed 1 of 2 state machines; could not list the executions of a-denied: AccessDeniedException", health.LastError, StringComparison.Ordinal);
+
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+
+        Assert.Equal(7, (await _sync.ExecutionsAsync()).Count);
+        Assert.False((await _sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
+    }
+
+    [Fact]
     public async Task A_sync_that_fails_past_its_retries_is_recorded_and_the_next_run_loses_nothing()
     {
         var quick = await CreateAsync("quick", PassDefinition);
