@@ -1,3 +1,4 @@
+using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.ReadModel;
@@ -31,17 +32,29 @@ public sealed partial class HistorySynchronizer(
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        var failures = new List<string>();
         foreach (var arn in pending)
         {
-            await RefreshAsync(arn, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await RefreshAsync(arn, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One history AWS will not give (AccessDenied, KMS) must not hold up the rest of the batch, pass after
+                // pass: go on, and report it once the batch is done (it is tried again next pass).
+                failures.Add($"{arn[(arn.LastIndexOf(':') + 1)..]}: {e.ErrorCode}: {e.ErrorMessage}");
+            }
         }
 
-        if (pending.Count > 0)
+        if (pending.Count > failures.Count)
         {
             changes.Publish(ReadModelChangeKind.Executions);
         }
 
-        return pending.Count;
+        return failures.Count > 0
+            ? throw new SyncPartlyFailedException($"Fetched {pending.Count - failures.Count} of {pending.Count} histories; could not fetch {string.Join("; ", failures)}")
+            : pending.Count;
     }
 
     /// <summary>Refreshes one execution from AWS. Returns false when AWS no longer knows it.</summary>

@@ -106,6 +106,26 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_history_AWS_refuses_does_not_hold_up_the_others()
+    {
+        var quick = await CreateAsync("quick", PassDefinition);
+        await StartAsync(quick, 5, "h");
+        await _sync.RunJobAsync<ExecutionIndexJob>();
+        _sandbox.Faults.Inject(new ApiFault("GetExecutionHistory", ApiFaultKind.AccessDenied, 1));
+
+        await _sync.RunJobAsync<ExecutionHistoryJob>();
+
+        Assert.Equal(4, (await _sync.ExecutionsAsync()).Count(r => !r.NeedsHistory));
+        var health = await _sync.Status.GetHealthAsync(CancellationToken.None);
+        Assert.Contains("Fetched 4 of 5 histories; could not fetch h-", health.LastError, StringComparison.Ordinal);
+        Assert.Contains("AccessDeniedException", health.LastError, StringComparison.Ordinal);
+
+        await _sync.RunJobAsync<ExecutionHistoryJob>();
+
+        Assert.All(await _sync.ExecutionsAsync(), r => Assert.False(r.NeedsHistory));
+    }
+
+    [Fact]
     public async Task A_sync_that_fails_past_its_retries_is_recorded_and_the_next_run_loses_nothing()
     {
         var quick = await CreateAsync("quick", PassDefinition);
