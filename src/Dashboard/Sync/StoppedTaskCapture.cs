@@ -1,3 +1,4 @@
+using BatchOps.Aws.Runtime;
 using BatchOps.Aws.Ecs;
 using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.ReadModel;
@@ -27,9 +28,19 @@ public sealed partial class StoppedTaskCapture(
         }
 
         var captured = 0;
+        var failures = new List<string>();
         foreach (var cluster in clusters)
         {
-            captured += await CaptureClusterAsync(cluster, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                captured += await CaptureClusterAsync(cluster, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // A cluster this role may not read must not keep the others' stopped tasks from being captured
+                // before ECS forgets them.
+                failures.Add($"{cluster[(cluster.LastIndexOf('/') + 1)..]}: {e.ErrorCode}: {e.ErrorMessage}");
+            }
         }
 
         if (captured > 0)
@@ -37,7 +48,9 @@ public sealed partial class StoppedTaskCapture(
             changes.Publish(ReadModelChangeKind.StoppedTasks);
         }
 
-        return captured;
+        return failures.Count > 0
+            ? throw new SyncPartlyFailedException($"Captured {clusters.Count - failures.Count} of {clusters.Count} clusters; could not read {string.Join("; ", failures)}")
+            : captured;
     }
 
     private async Task<int> CaptureClusterAsync(string cluster, CancellationToken cancellationToken)

@@ -126,6 +126,42 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cluster_the_role_may_not_read_does_not_keep_the_others_stopped_tasks_from_being_captured()
+    {
+        var ecs = new TestClients(_sandbox.Endpoint).Ecs;
+        // An image the sandbox has no command for: the task stops at once with CannotPullContainerError.
+        await ecs.RegisterTaskDefinitionAsync(new() { Family = "unpullable", ContainerDefinitions = [new() { Name = "c", Image = "nowhere/none" }] });
+        var tasks = new List<string>();
+        foreach (var cluster in new[] { "blue", "green" })
+        {
+            await ecs.CreateClusterAsync(new() { ClusterName = cluster });
+            var task = (await ecs.RunTaskAsync(new() { Cluster = cluster, TaskDefinition = "unpullable" })).Tasks![0].TaskArn!;
+            await _sandbox.Ecs.WaitStoppedAsync(task, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            tasks.Add(task);
+        }
+
+        var clusters = (await ecs.ListClustersAsync(new())).ClusterArns!;
+        _sandbox.Faults.Inject(new ApiFault("ListTasks", ApiFaultKind.AccessDenied, 1));
+
+        await _sync.RunJobAsync<StoppedTaskCaptureJob>();
+
+        // The first cluster listed was refused; every other cluster's stopped task is captured.
+        var refused = clusters[0][(clusters[0].LastIndexOf('/') + 1)..];
+        Assert.Contains($"Captured {clusters.Count - 1} of {clusters.Count} clusters; could not read {refused}: AccessDeniedException", (await _sync.Status.GetHealthAsync(CancellationToken.None)).LastError, StringComparison.Ordinal);
+        Assert.Equal(tasks.Count(t => !t.Contains($"/{refused}/", StringComparison.Ordinal)), await StoppedCountAsync());
+
+        await _sync.RunJobAsync<StoppedTaskCaptureJob>();
+
+        Assert.Equal(2, await StoppedCountAsync());
+    }
+
+    private async Task<int> StoppedCountAsync()
+    {
+        await using var db = await _database.Contexts.CreateDbContextAsync();
+        return await db.StoppedTasks.CountAsync();
+    }
+
+    [Fact]
     public async Task A_sync_that_fails_past_its_retries_is_recorded_and_the_next_run_loses_nothing()
     {
         var quick = await CreateAsync("quick", PassDefinition);
