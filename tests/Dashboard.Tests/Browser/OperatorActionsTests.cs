@@ -19,13 +19,7 @@ public sealed class OperatorActionsTests(OperatorActionsFixture fixture)
         var arn = await fixture.StartAsync("batch-job", Unique("import"), """{"commands":["echo","after the fault"],"environment":[]}""");
         await fixture.WaitForStatusAsync(arn, ExecutionStatus.FAILED, TimeSpan.FromSeconds(120));
         await fixture.ClearEcsFaultsAsync();
-        var page = await fixture.Browser.NewPageAsync();
-
-        await page.GotoAsync(fixture.Url(Navigation.DashboardUrls.Execution(arn)));
-        await Pages.WaitInteractiveAsync(page);
-        var redrive = page.Locator("[data-testid=redrive-action]");
-        await Assertions.Expect(redrive).ToBeEnabledAsync(new() { Timeout = 30_000 });
-        await redrive.ClickAsync();
+        var page = await RedriveFromItsPageAsync(arn);
 
         await Assertions.Expect(page.Locator("[data-testid=operation-notice]")).ToHaveAttributeAsync("data-kind", "Done");
         await Assertions.Expect(page.Locator("[data-testid=execution-status]")).ToHaveAttributeAsync("data-value", ExecutionStatus.SUCCEEDED, new() { Timeout = 60_000 });
@@ -103,13 +97,7 @@ public sealed class OperatorActionsTests(OperatorActionsFixture fixture)
         var name = Unique("nightly");
         var arn = await fixture.StartAsync("nightly-batch", name, """{"commands":["echo","final"],"environment":[]}""");
         await fixture.WaitForStatusAsync(arn, ExecutionStatus.FAILED, TimeSpan.FromSeconds(120));
-        var page = await fixture.Browser.NewPageAsync();
-        await page.GotoAsync(fixture.Url(Navigation.DashboardUrls.Execution(arn)));
-        await Pages.WaitInteractiveAsync(page);
-
-        var redrive = page.Locator("[data-testid=redrive-action]");
-        await Assertions.Expect(redrive).ToBeEnabledAsync(new() { Timeout = 30_000 });
-        await redrive.ClickAsync();
+        var page = await RedriveFromItsPageAsync(arn);
 
         await Assertions.Expect(page.Locator("[data-testid=execution-status]")).ToHaveAttributeAsync("data-value", ExecutionStatus.SUCCEEDED, new() { Timeout = 90_000 });
         var children = (await fixture.Sfn.ListExecutionsAsync(new() { StateMachineArn = await fixture.MachineAsync("batch-job"), MaxResults = 1000 })).Executions
@@ -186,5 +174,17 @@ public sealed class OperatorActionsTests(OperatorActionsFixture fixture)
         await Assertions.Expect(page.Locator("[data-testid=submit-start]")).ToBeDisabledAsync();
 
         Assert.Equal(before, (await fixture.Sfn.ListExecutionsAsync(new() { StateMachineArn = batchJob, MaxResults = 1000 })).Executions.Count);
+    }
+
+    /// <summary>Opens the execution's page and clicks Redrive once the button is enabled (AWS says it is redrivable).</summary>
+    private async Task<Microsoft.Playwright.IPage> RedriveFromItsPageAsync(string arn)
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(fixture.Url(Navigation.DashboardUrls.Execution(arn)));
+        await Pages.WaitInteractiveAsync(page);
+        var redrive = page.Locator("[data-testid=redrive-action]");
+        await Assertions.Expect(redrive).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await redrive.ClickAsync();
+        return page;
     }
 }

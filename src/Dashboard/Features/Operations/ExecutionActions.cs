@@ -231,15 +231,7 @@ public sealed class ExecutionActions(
         }
 
         var errors = new Dictionary<string, string[]>();
-        if (OperationValidation.ErrorName(request.Error) is { } errorProblem)
-        {
-            errors["error"] = [errorProblem];
-        }
-
-        if (OperationValidation.Cause(request.Cause) is { } causeProblem)
-        {
-            errors["cause"] = [causeProblem];
-        }
+        OperationValidation.ErrorAndCause(errors, request.Error, request.Cause);
 
         if (errors.Count > 0)
         {
@@ -316,15 +308,7 @@ public sealed class ExecutionActions(
             errors["error"] = ["Name the error the task fails with (for example BatchOps.WorkerLost); the workflow's Retry and Catch match on it."];
         }
 
-        if (OperationValidation.ErrorName(request.Error) is { } errorProblem)
-        {
-            errors["error"] = [errorProblem];
-        }
-
-        if (OperationValidation.Cause(request.Cause) is { } causeProblem)
-        {
-            errors["cause"] = [causeProblem];
-        }
+        OperationValidation.ErrorAndCause(errors, request.Error, request.Cause);
 
         if (errors.Count > 0)
         {

@@ -139,6 +139,21 @@ public static partial class OperationValidation
     public static string? Cause(string? cause) =>
         cause is { Length: > MaxCauseLength } ? $"A cause may have at most {MaxCauseLength:N0} characters; this one has {cause.Length:N0}." : null;
 
+    /// <summary>Adds the length problems of an error name and cause (a stop's, a failed callback's) at their fields.</summary>
+    public static void ErrorAndCause(Dictionary<string, string[]> errors, string? error, string? cause)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (ErrorName(error) is { } errorProblem)
+        {
+            errors["error"] = [errorProblem];
+        }
+
+        if (Cause(cause) is { } causeProblem)
+        {
+            errors["cause"] = [causeProblem];
+        }
+    }
+
     private static bool IsForbiddenInName(char c) =>
         char.IsWhiteSpace(c) || c is '<' or '>' or '{' or '}' or '[' or ']' or '?' or '*' or '"' or '#' or '%' or '\\' or '^' or '|' or '~' or '`' or '$' or '&' or ',' or ';' or ':' or '/'
         || c <= '\u001F' || c is >= '\u007F' and <= '\u009F' || c is '\uFFFE' or '\uFFFF' || char.IsSurrogate(c);

@@ -389,7 +389,8 @@ public sealed partial class ScheduleActions(
 
     private static string GroupArn(string group) => $"schedule-group/{group}";
 
-    private static string? WorkflowOf(string? targetArn) =>
+    /// <summary>The state machine's name when the target is one.</summary>
+    public static string? WorkflowOf(string? targetArn) =>
         targetArn?.Contains(":stateMachine:", StringComparison.Ordinal) == true ? targetArn[(targetArn.LastIndexOf(':') + 1)..] : null;
 
     private static string Stamp(DateTimeOffset? at) => at?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "-";

@@ -37,25 +37,7 @@ public sealed partial class ScheduleCatalog(
         var seen = new List<GetScheduleResponse>();
         foreach (var group in groups)
         {
-            token = null;
-            do
-            {
-                var page = await scheduler.ListSchedulesAsync(new ListSchedulesRequest { GroupName = group, NextToken = token }, cancellationToken).ConfigureAwait(false);
-                foreach (var summary in page.Schedules ?? [])
-                {
-                    try
-                    {
-                        seen.Add(await scheduler.GetScheduleAsync(new GetScheduleRequest { GroupName = group, Name = summary.Name! }, cancellationToken).ConfigureAwait(false));
-                    }
-                    catch (ResourceNotFoundException)
-                    {
-                        // Deleted between the list and the read.
-                    }
-                }
-
-                token = page.NextToken;
-            }
-            while (token is not null);
+            seen.AddRange(await ReadAllAsync(group, cancellationToken).ConfigureAwait(false));
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -85,16 +67,7 @@ public sealed partial class ScheduleCatalog(
     /// <summary>Reads one schedule again (after a change from the dashboard); null when AWS no longer has it.</summary>
     public async Task<ScheduleDefinition?> RefreshAsync(string group, string name, CancellationToken cancellationToken)
     {
-        GetScheduleResponse? schedule;
-        try
-        {
-            schedule = await scheduler.GetScheduleAsync(new GetScheduleRequest { GroupName = group, Name = name }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ResourceNotFoundException)
-        {
-            schedule = null;
-        }
-
+        var schedule = await ReadAsync(group, name, cancellationToken).ConfigureAwait(false);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var stored = await db.Schedules.FirstOrDefaultAsync(s => s.GroupName == group && s.Name == name, cancellationToken).ConfigureAwait(false);
         if (schedule is null)
@@ -115,18 +88,26 @@ public sealed partial class ScheduleCatalog(
     }
 
     /// <summary>Every schedule of a group (or of every group shown) as AWS has it now.</summary>
-    public async Task<List<ScheduleDefinition>> ListAsync(string? group, CancellationToken cancellationToken)
+    public async Task<List<ScheduleDefinition>> ListAsync(string? group, CancellationToken cancellationToken) =>
+        [.. (await ReadAllAsync(group, cancellationToken).ConfigureAwait(false)).Select(ScheduleDefinition.From)];
+
+    /// <summary>The definition as AWS has it now (for an edit's concurrency check and a restore's "before").</summary>
+    public async Task<ScheduleDefinition?> GetAsync(string group, string name, CancellationToken cancellationToken) =>
+        await ReadAsync(group, name, cancellationToken).ConfigureAwait(false) is { } schedule ? ScheduleDefinition.From(schedule) : null;
+
+    /// <summary>ListSchedules, then GetSchedule for every field (the list has only a summary).</summary>
+    private async Task<List<GetScheduleResponse>> ReadAllAsync(string? group, CancellationToken cancellationToken)
     {
-        var all = new List<ScheduleDefinition>();
+        var all = new List<GetScheduleResponse>();
         string? token = null;
         do
         {
             var page = await scheduler.ListSchedulesAsync(new ListSchedulesRequest { GroupName = group, NextToken = token }, cancellationToken).ConfigureAwait(false);
             foreach (var summary in (page.Schedules ?? []).Where(s => Options.Shows(s.GroupName!)))
             {
-                if (await GetAsync(summary.GroupName!, summary.Name!, cancellationToken).ConfigureAwait(false) is { } definition)
+                if (await ReadAsync(summary.GroupName!, summary.Name!, cancellationToken).ConfigureAwait(false) is { } schedule)
                 {
-                    all.Add(definition);
+                    all.Add(schedule);
                 }
             }
 
@@ -136,12 +117,12 @@ public sealed partial class ScheduleCatalog(
         return all;
     }
 
-    /// <summary>The definition as AWS has it now (for an edit's concurrency check and a restore's "before").</summary>
-    public async Task<ScheduleDefinition?> GetAsync(string group, string name, CancellationToken cancellationToken)
+    /// <summary>GetSchedule; null when it was deleted (between a list and the read, or by someone else).</summary>
+    private async Task<GetScheduleResponse?> ReadAsync(string group, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return ScheduleDefinition.From(await scheduler.GetScheduleAsync(new GetScheduleRequest { GroupName = group, Name = name }, cancellationToken).ConfigureAwait(false));
+            return await scheduler.GetScheduleAsync(new GetScheduleRequest { GroupName = group, Name = name }, cancellationToken).ConfigureAwait(false);
         }
         catch (ResourceNotFoundException)
         {
@@ -172,7 +153,7 @@ public sealed partial class ScheduleCatalog(
         record.Expression = s.ScheduleExpression!;
         record.Timezone = s.ScheduleExpressionTimezone ?? "UTC";
         record.TargetArn = s.Target?.Arn ?? "";
-        record.Workflow = record.TargetArn.Contains(":stateMachine:", StringComparison.Ordinal) ? record.TargetArn[(record.TargetArn.LastIndexOf(':') + 1)..] : null;
+        record.Workflow = ScheduleActions.WorkflowOf(record.TargetArn);
         record.Description = s.Description;
         record.CreationDate = s.CreationDate;
         record.LastModificationDate = s.LastModificationDate;

@@ -62,25 +62,16 @@ public sealed partial class SchedulesPage
     public static string InZone(DateTimeOffset at, string zone) =>
         TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var tz) ? TimeZoneInfo.ConvertTime(at, tz).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " " + zone : at.ToString("u", CultureInfo.InvariantCulture);
 
-    private async Task PauseAsync(string group)
-    {
-        busy = true;
-        try
-        {
-            result = await Actions.PauseGroupAsync(await Operator.GetAsync(), group, CancellationToken.None);
-        }
-        finally
-        {
-            busy = false;
-        }
-    }
+    private Task PauseAsync(string group) => RunAsync(async actor => await Actions.PauseGroupAsync(actor, group, CancellationToken.None));
 
-    private async Task ResumeAsync(long pauseId)
+    private Task ResumeAsync(long pauseId) => RunAsync(async actor => await Actions.ResumeGroupAsync(actor, pauseId, CancellationToken.None));
+
+    private async Task RunAsync(Func<OperationActor, Task<OperationResult>> action)
     {
         busy = true;
         try
         {
-            result = await Actions.ResumeGroupAsync(await Operator.GetAsync(), pauseId, CancellationToken.None);
+            result = await action(await Operator.GetAsync());
         }
         finally
         {
