@@ -44,6 +44,12 @@ public static class DashboardHost
 
             sandbox = SandboxEndpoint.From(sandboxOptions);
             configuration.AddInMemoryCollection(SandboxClientSettings(sandbox.Uri));
+            // Operators sign in at the sandbox's development identity provider, unless a real one is configured.
+            if (!configuration.GetSection(SignInProvider.AzureAdSection).Exists() && !configuration.GetSection(OidcOptions.SectionName).Exists())
+            {
+                configuration.AddInMemoryCollection(SignInProvider.SandboxSettings(sandbox.Uri));
+            }
+
             // The sandbox's executions live as long as this process: so does its read model, unless one is configured.
             if (configuration["ReadModel:SqlitePath"] is null && configuration["ReadModel:Provider"] is null or "Sqlite")
             {
@@ -101,7 +107,7 @@ public static class DashboardHost
         services.AddBatchOpsSchedules(configuration);
         services.AddScoped<ExecutionsViewModel>();
         services.AddScoped<ExecutionDetailViewModel>();
-        services.AddBatchOpsAuth(configuration, builder.Environment, mode);
+        services.AddBatchOpsAuth(configuration, mode);
         // One key ring in the read model for every instance: a cookie or antiforgery token one issues, another reads.
         services.AddScoped(sp => sp.GetRequiredService<ReadModelContextFactory>().CreateDbContext());
         services.AddDataProtection().SetApplicationName("BatchOps.Dashboard").PersistKeysToDbContext<ReadModelDbContext>();
@@ -149,7 +155,7 @@ public static class DashboardHost
 
         // Scheme and client address from the load balancer only (ForwardedHeaders:KnownNetworks), before anything reads them.
         app.UseBatchOpsForwardedHeaders();
-        app.UseBatchOpsSecurityHeaders();
+        app.UseBatchOpsSecurityHeaders(new Uri(app.Services.GetRequiredService<SignInProvider>().Authority));
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -235,7 +241,7 @@ public static class DashboardHost
         foreach (var url in app.Urls)
         {
             Console.WriteLine(mode.IsSandbox
-                ? $"BatchOps dashboard: {url}  (sandbox mode: local AWS at {mode.SandboxEndpoint}, signed in as the local operator)"
+                ? $"BatchOps dashboard: {url}  (sandbox mode: local AWS and sign-in at {mode.SandboxEndpoint})"
                 : $"BatchOps dashboard: {url}  (AWS mode, region {mode.Region})");
         }
     }

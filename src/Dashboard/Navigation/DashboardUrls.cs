@@ -10,7 +10,9 @@ public static class DashboardUrls
     public const string OverviewPath = "/";
     public const string ExecutionsPath = "/executions";
     public const string StoppedTasksPath = "/stopped-tasks";
-    public const string LocalSignInPath = "/signin/local";
+    public const string SignInPath = "/signin";
+    public const string SignedOutPath = "/signed-out";
+    public const string SignInFailedPath = "/signin-failed";
     public const string SignOutPath = "/signout";
     public const string SandboxTaskLogsPath = "/sandbox/task-logs";
     public const string JobsPath = "/jobs";
@@ -33,7 +35,10 @@ public static class DashboardUrls
         filter is null ? StoppedTasksPath : QueryHelpers.AddQueryString(StoppedTasksPath, filter.ToQuery().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
 
     /// <summary>Signs the local operator in again holding only <paramref name="role"/>'s rights, then returns.</summary>
-    public static string ActAs(string role, string returnUrl) => QueryHelpers.AddQueryString(LocalSignInPath, new Dictionary<string, string?> { ["as"] = role, ["returnUrl"] = returnUrl });
+    public static string SignIn(string? returnUrl = null) => returnUrl is null ? SignInPath : QueryHelpers.AddQueryString(SignInPath, "returnUrl", returnUrl);
+
+    /// <summary>Where a refused sign-in lands, with the handler's reason (shown as text, never markup).</summary>
+    public static string SignInFailed(string reason) => QueryHelpers.AddQueryString(SignInFailedPath, "reason", reason.Length > 300 ? reason[..300] : reason);
 
     public static string Start(string? workflow = null) => workflow is null ? StartPath : QueryHelpers.AddQueryString(StartPath, "workflow", workflow);
 

@@ -10,6 +10,7 @@ using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Asl;
 using BatchOps.Sandbox.Deployment;
 using BatchOps.Sandbox.Hosting;
+using BatchOps.Sandbox.Identity;
 using BatchOps.Sandbox.Integrations;
 using BatchOps.Sandbox.StepFunctions;
 using Microsoft.AspNetCore.Builder;
@@ -69,15 +70,24 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public CannedResponses CannedResponses { get; }
 
+    /// <summary>The development identity provider's users and sessions.</summary>
+    public SandboxDirectory Directory { get; private init; } = null!;
+
+    /// <summary>The identity provider's issuer (the dashboard's Oidc:Authority or AzureAd:Instance + tenant).</summary>
+    public Uri Issuer => new(Endpoint, SandboxIdentityProvider.IssuerPath);
+
     public Uri Endpoint => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>Starts the sandbox on <paramref name="url"/> (port 0 picks a free port).</summary>
     /// <param name="allowedHosts">The host names it answers to (a web page elsewhere cannot reach it by rebinding a name to 127.0.0.1); loopback names by default.</param>
-    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null)
+    /// <param name="identityIssuer">The identity provider's issuer as browsers reach it, when not the sandbox's own address (a container).</param>
+    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null, Uri? identityIssuer = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.Services.AddHostFiltering(o => o.AllowedHosts = [.. allowedHosts ?? LoopbackHosts]);
+        var directory = new SandboxDirectory();
+        builder.Services.AddSandboxIdentity(directory, identityIssuer);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         var app = builder.Build();
@@ -94,9 +104,11 @@ public sealed class SandboxServer : IAsyncDisposable
         var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
         var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
-        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time };
+        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time, Directory = directory };
         app.UseHostFiltering();
+        app.UseAuthentication();
         app.MapPost("/", server.HandleAsync);
+        app.MapSandboxIdentity();
         server.MapAdmin(app);
         server.MapScheduler(app);
         await app.StartAsync().ConfigureAwait(false);
@@ -212,6 +224,7 @@ public sealed class SandboxServer : IAsyncDisposable
                 : Results.Problem("The sandbox's admin API answers loopback callers only.", statusCode: StatusCodes.Status403Forbidden));
         // The clock too: a dashboard on a sandbox with a faster clock (TimeScale) keeps its "now" on the sandbox's.
         admin.MapGet("/health", () => Results.Ok(new { status = "Healthy", now = Time.GetUtcNow(), timeScale = Time is Hosting.ScaledTimeProvider scaled ? scaled.Factor : 1 }));
+        admin.MapSandboxIdentityAdmin(TimeProvider.System);
         admin.MapPost("/faults", async (HttpContext c) =>
         {
             var fault = await c.Request.ReadFromJsonAsync<ApiFault>(options, c.RequestAborted).ConfigureAwait(false);

@@ -19,7 +19,6 @@ public sealed partial class MainLayout
 
     [Inject] public required IJSRuntime JS { get; init; }
     [Inject] public required NavigationManager Navigation { get; init; }
-    [Inject] public required Microsoft.Extensions.Options.IOptions<Features.Auth.AuthOptions> AuthOptions { get; init; }
 
     private string ThemeIcon => themeChoice switch
     {
@@ -78,12 +77,7 @@ public sealed partial class MainLayout
         _ => "Follow the system",
     };
 
-    private bool LocalOperator => AuthOptions.Value.LocalOperator;
-
     private string ReturnUrl => "/" + Navigation.ToBaseRelativePath(Navigation.Uri);
-
-    private static string HighestRole(ClaimsPrincipal user) =>
-        user.IsInRole(BatchOpsRoles.Admin) ? BatchOpsRoles.Admin : user.IsInRole(BatchOpsRoles.Operator) ? BatchOpsRoles.Operator : BatchOpsRoles.Viewer;
 
     private static string RoleText(ClaimsPrincipal user) =>
         string.Join(", ", new[] { BatchOpsRoles.Admin, BatchOpsRoles.Operator, BatchOpsRoles.Viewer }.Where(user.IsInRole));

@@ -9,6 +9,13 @@ public sealed class RateLimitOptions
 {
     public const string SectionName = "RateLimits";
     public const string ApiPolicy = "api";
+    public const string SignInPolicy = "signin";
+
+    /// <summary>Sign-in attempts per address per <see cref="SignInWindow"/>: enough for a team behind one NAT, not for a flood at the provider.</summary>
+    [Range(1, 10_000)]
+    public int SignInPermits { get; set; } = 30;
+
+    public TimeSpan SignInWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Changes (POST, PUT, DELETE) per user per window.</summary>
     [Range(1, 100_000)]
@@ -39,15 +46,21 @@ public static class ApiRateLimits
                     (reads ? "read " : "write ") + who,
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = reads ? options.ApiReadPermits : options.ApiPermits, Window = options.ApiWindow, QueueLimit = 0 });
             });
+            o.AddPolicy(RateLimitOptions.SignInPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                "signin " + context.Connection.RemoteIpAddress,
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.SignInPermits, Window = options.SignInWindow, QueueLimit = 0 }));
             o.OnRejected = async (context, cancellationToken) =>
             {
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(options.ApiWindow.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var signIn = context.HttpContext.Request.Path.StartsWithSegments(Navigation.DashboardUrls.SignInPath, StringComparison.Ordinal);
+                var window = signIn ? options.SignInWindow : options.ApiWindow;
+                context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(window.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await context.HttpContext.Response.WriteAsJsonAsync(
                     new Microsoft.AspNetCore.Mvc.ProblemDetails
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too many requests",
-                        Detail = HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method)
+                        Detail = signIn ? $"At most {options.SignInPermits} sign-ins per {options.SignInWindow.TotalSeconds:0} s from one address; try again after Retry-After seconds."
+                            : HttpMethods.IsGet(context.HttpContext.Request.Method) || HttpMethods.IsHead(context.HttpContext.Request.Method)
                             ? $"At most {options.ApiReadPermits} API reads per {options.ApiWindow.TotalSeconds:0} s per user; try again after Retry-After seconds."
                             : $"At most {options.ApiPermits} API changes per {options.ApiWindow.TotalSeconds:0} s per user; try again after Retry-After seconds.",
                     },

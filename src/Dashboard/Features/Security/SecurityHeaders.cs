@@ -9,11 +9,15 @@ namespace BatchOps.Dashboard.Features.Security;
 /// </summary>
 public static class SecurityHeaders
 {
-    public const string ContentSecurityPolicy =
+    /// <param name="identityProvider">The identity provider's origin: sign-out is a form whose answer redirects there.</param>
+    public static string ContentSecurityPolicy(Uri identityProvider) =>
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-        + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        + $"frame-ancestors 'none'; base-uri 'self'; form-action 'self' {identityProvider.GetLeftPart(UriPartial.Authority)}; object-src 'none'";
 
-    public static IApplicationBuilder UseBatchOpsSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseBatchOpsSecurityHeaders(this IApplicationBuilder app, Uri identityProvider)
+    {
+        var policy = ContentSecurityPolicy(identityProvider);
+        return app.Use((context, next) =>
     {
         // The path as asked: Hangfire's branch (and status-code re-execution) change it before the response starts.
         var hangfire = context.Request.Path.StartsWithSegments(DashboardUrls.JobsPath, StringComparison.Ordinal);
@@ -27,11 +31,12 @@ public static class SecurityHeaders
             // Hangfire's own dashboard writes inline scripts: it keeps every other header, without the policy.
             if (!hangfire)
             {
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = policy;
             }
 
             return Task.CompletedTask;
         });
         return next(context);
     });
+    }
 }
