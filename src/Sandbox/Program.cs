@@ -4,6 +4,7 @@ using BatchOps.Hosting;
 using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Http;
+using BatchOps.Sandbox.Identity;
 
 // Standalone sandbox: `dotnet run --project src/Sandbox [-- --urls http://127.0.0.1:PORT] [--template path] [--no-template]`.
 // Point any AWS client at it with AWS_ENDPOINT_URL=http://127.0.0.1:4599 (and any credentials).
@@ -40,7 +41,8 @@ if (template is { Error: { } templateError })
 var ecs = SandboxImages.Configure(new EcsSandboxOptions(), configuration);
 var time = options.TimeScale == 1 ? null : new ScaledTimeProvider(options.TimeScale);
 await using var server = await SandboxServer.StartAsync(options.Url, time, logging: b => b.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(), ecsOptions: ecs,
-    allowedHosts: options.AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    allowedHosts: options.AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+    identityIssuer: options.IdentityIssuer is null ? null : new Uri(options.IdentityIssuer));
 if (template is { Path: { } templatePath })
 {
     // Deploy what the sandbox emulates and say what it does not.
@@ -49,6 +51,7 @@ if (template is { Path: { } templatePath })
 }
 
 Console.WriteLine($"BatchOps sandbox listening on {server.Endpoint} (Step Functions, ECS, Scheduler). Set AWS_ENDPOINT_URL={server.Endpoint.ToString().TrimEnd('/')} to use it. Ctrl+C stops it.");
+Console.WriteLine($"  identity provider (test users operator, viewer, admin): Oidc:Authority={options.IdentityIssuer ?? server.Issuer.AbsoluteUri} Oidc:ClientId={SandboxDirectory.DashboardClientId} Oidc:ClientSecret={SandboxDirectory.DashboardClientSecret}");
 if (!ecs.Images.ContainsKey(SandboxImages.WorkerImage))
 {
     Console.WriteLine($"  warning: no command for the worker image ({SandboxImages.WorkerImage}); its tasks fail with CannotPullContainerError. Build the solution, or set Sandbox:Images.");

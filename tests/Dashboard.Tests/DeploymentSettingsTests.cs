@@ -39,7 +39,7 @@ public sealed class DeploymentSettingsTests
     }
 
     [Fact]
-    public void The_compose_dashboard_runs_in_aws_mode_against_the_sandbox_container_on_postgres()
+    public void The_compose_dashboard_runs_in_aws_mode_against_the_sandbox_container_on_postgres_signing_in_at_its_provider()
     {
         var environment = ComposeEnvironment("dashboard");
 
@@ -47,9 +47,13 @@ public sealed class DeploymentSettingsTests
 
         Assert.Equal(DashboardMode.Aws, settings.Mode.Mode);
         Assert.Equal(ReadModelProvider.PostgreSQL, settings.ReadModel.Provider);
-        Assert.Equal("http://sandbox:4599", environment["AWS_ENDPOINT_URL"]);
+        Assert.Equal("http://127.0.0.1:4599", environment["AWS_ENDPOINT_URL"]);
         Assert.Equal("Development", environment["ASPNETCORE_ENVIRONMENT"]);
-        Assert.Equal("true", environment["Auth__LocalOperator"]);
+        // Signs in at the sandbox's development provider, at the issuer the sandbox container announces.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(environment.ToDictionary(p => p.Key.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value)).Build();
+        var provider = Features.Auth.SignInProvider.Resolve(configuration, DashboardMode.Aws);
+        Assert.Equal((Features.Auth.SignInProviderKind.Oidc, true), (provider.Kind, provider.Loopback));
+        Assert.Equal(ComposeEnvironment("sandbox")["Sandbox__IdentityIssuer"], environment["Oidc__Authority"]);
     }
 
     private static (BatchOpsOptions Mode, ReadModelOptions ReadModel, List<ValidationResult> SyncProblems) Bind(Dictionary<string, string> environment, string? password)

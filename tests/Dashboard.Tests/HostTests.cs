@@ -10,7 +10,7 @@ public sealed class HostTests
     private static readonly Dictionary<string, string?> QuietSandbox = new() { ["Sandbox:SeedActivity"] = "false" };
 
     [Fact]
-    public async Task Health_answers_without_sign_in_and_pages_sign_in_the_local_operator_in_sandbox_mode()
+    public async Task Health_answers_without_sign_in_and_pages_send_the_browser_to_the_sandboxs_identity_provider()
     {
         await using var dashboard = await DashboardProcess.StartAsync(QuietSandbox);
         using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = dashboard.BaseUrl };
@@ -21,24 +21,48 @@ public sealed class HostTests
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
-        Assert.Equal("/signin/local", page.Headers.Location!.AbsolutePath);
+        // Code flow with PKCE at the sandbox's Entra-shaped provider, answering by form post.
+        var authorize = page.Headers.Location!;
+        Assert.Equal((dashboard.SandboxUrl!.Authority, "/8f0c6a3e-5b1d-4c2a-9e7f-0a1b2c3d4e5f/oauth2/v2.0/authorize"), (authorize.Authority, authorize.AbsolutePath));
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(authorize.Query);
+        Assert.Equal(("code", "S256", "form_post", "batchops-dashboard"), (query["response_type"].ToString(), query["code_challenge_method"].ToString(), query["response_mode"].ToString(), query["client_id"].ToString()));
+        Assert.Contains("offline_access", query["scope"].ToString(), StringComparison.Ordinal);
 
-        using var client = dashboard.CreateClient();
-        var html = await client.GetStringAsync(new Uri("/executions?status=FAILED", UriKind.Relative));
+        using var client = SignInFlow.NewClient(dashboard.BaseUrl);
+        using var signedIn = await SignInFlow.CompleteAsync(client, "operator", "/executions?status=FAILED");
+        var html = await signedIn.Content.ReadAsStringAsync();
+        Assert.Equal("/executions", signedIn.RequestMessage!.RequestUri!.AbsolutePath);
         Assert.Contains("Sandbox mode.", html, StringComparison.Ordinal);
-        Assert.Contains("local-operator", html, StringComparison.Ordinal);
+        Assert.Contains("Olu Operator · Operator", html, StringComparison.Ordinal);
+        var cookie = (await CallbackCookiesAsync(dashboard, "viewer")).Single(c => c.StartsWith("batchops.session", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The Set-Cookie headers of the dashboard's answer to the provider's callback (the session is set there).</summary>
+    private static async Task<IReadOnlyList<string>> CallbackCookiesAsync(DashboardProcess dashboard, string user)
+    {
+        var cookies = new System.Net.CookieContainer();
+        using var client = SignInFlow.NewClient(dashboard.BaseUrl, cookies);
+        var callback = await SignInFlow.AuthorizeAsync(client, user);
+        using var manual = SignInFlow.NewClient(dashboard.BaseUrl, cookies, followRedirects: false);
+        using var answer = await manual.PostAsync(callback.Action, new FormUrlEncodedContent(callback.Fields));
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        return [.. answer.Headers.GetValues("Set-Cookie")];
     }
 
     [Fact]
     public async Task Responses_carry_the_security_headers_and_a_flood_of_api_calls_gets_429_while_pages_still_answer()
     {
         await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["RateLimits:ApiPermits"] = "2", ["RateLimits:ApiReadPermits"] = "5", ["RateLimits:ApiWindow"] = "00:01:00" });
-        using var client = dashboard.CreateClient();
+        using var client = await dashboard.SignInAsync("admin");
 
         using var page = await client.GetAsync(new Uri("/executions", UriKind.Relative));
         using var jobs = await client.GetAsync(new Uri("/jobs", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Equal(Features.Security.SecurityHeaders.ContentSecurityPolicy, page.Headers.GetValues("Content-Security-Policy").Single());
+        // Sign-out is a form whose answer redirects to the provider: the one origin besides the dashboard's own that forms may reach.
+        Assert.Equal(Features.Security.SecurityHeaders.ContentSecurityPolicy(dashboard.SandboxUrl!), page.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains($"form-action 'self' http://127.0.0.1:{dashboard.SandboxUrl!.Port};", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal(("nosniff", "DENY", "no-referrer"), (page.Headers.GetValues("X-Content-Type-Options").Single(), page.Headers.GetValues("X-Frame-Options").Single(), page.Headers.GetValues("Referrer-Policy").Single()));
         // Hangfire's pages keep the other headers but not the policy (they write inline scripts).
         Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
@@ -83,15 +107,16 @@ public sealed class HostTests
         using var refused = await client.SendAsync(rebinding);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
 
-        Assert.DoesNotContain("secure", await SessionCookieAsync(untrusting), StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("secure", await SessionCookieAsync(trusting), StringComparison.OrdinalIgnoreCase);
+        // The scheme the provider is told to send the user back to: https only when a configured proxy says so.
+        Assert.StartsWith("http://", await RedirectUriAsync(untrusting), StringComparison.Ordinal);
+        Assert.StartsWith("https://", await RedirectUriAsync(trusting), StringComparison.Ordinal);
 
-        static async Task<string> SessionCookieAsync(DashboardProcess dashboard)
+        static async Task<string> RedirectUriAsync(DashboardProcess dashboard)
         {
             using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = dashboard.BaseUrl };
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/signin/local") { Headers = { { "X-Forwarded-Proto", "https" } } };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/signin") { Headers = { { "X-Forwarded-Proto", "https" } } };
             using var response = await http.SendAsync(request);
-            return response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("batchops.session", StringComparison.Ordinal));
+            return Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(response.Headers.Location!.Query)["redirect_uri"].ToString();
         }
     }
 
@@ -99,20 +124,32 @@ public sealed class HostTests
     public async Task Sign_in_never_redirects_off_the_site()
     {
         await using var dashboard = await DashboardProcess.StartAsync(QuietSandbox);
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = dashboard.BaseUrl };
+        using var client = SignInFlow.NewClient(dashboard.BaseUrl);
 
-        using var response = await client.GetAsync(new Uri("/signin/local?returnUrl=//evil.example/x", UriKind.Relative));
+        using var landed = await SignInFlow.CompleteAsync(client, "viewer", "//evil.example/x");
 
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal("/", response.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, landed.StatusCode);
+        Assert.Equal(new Uri(dashboard.BaseUrl, "/"), landed.RequestMessage!.RequestUri);
     }
 
     [Fact]
-    public async Task Aws_mode_in_production_refuses_to_start_without_a_sign_in()
+    public async Task Aws_mode_in_production_refuses_to_start_without_sign_in_settings_naming_them()
     {
         var error = await StartFailsAsync(new() { ["BatchOps:Mode"] = "Aws", ["Aws:Region"] = "eu-west-1" });
 
-        Assert.Contains("AWS mode needs a sign-in", error, StringComparison.Ordinal);
+        Assert.Contains("Sign-in is not configured, and the dashboard does not start without it. Set either AzureAd:Instance, AzureAd:TenantId, AzureAd:ClientId and AzureAd:ClientSecret (or AzureAd:ClientCertificates) for Microsoft Entra ID, or Oidc:Authority, Oidc:ClientId and Oidc:ClientSecret", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Half_a_provider_or_two_providers_are_refused_at_start()
+    {
+        var half = await StartFailsAsync(new() { ["BatchOps:Mode"] = "Aws", ["Aws:Region"] = "eu-west-1", ["Oidc:Authority"] = "https://login.example.com" });
+        var both = await StartFailsAsync(new() { ["BatchOps:Mode"] = "Aws", ["Aws:Region"] = "eu-west-1", ["Oidc:Authority"] = "https://login.example.com", ["Oidc:ClientId"] = "c", ["Oidc:ClientSecret"] = "s", ["AzureAd:TenantId"] = "t" });
+        var plainHttp = await StartFailsAsync(new() { ["BatchOps:Mode"] = "Aws", ["Aws:Region"] = "eu-west-1", ["Oidc:Authority"] = "http://login.example.com", ["Oidc:ClientId"] = "c", ["Oidc:ClientSecret"] = "s" });
+
+        Assert.Contains("Sign-in settings missing: Oidc:ClientId, Oidc:ClientSecret.", half, StringComparison.Ordinal);
+        Assert.Contains("configure exactly one identity provider", both, StringComparison.Ordinal);
+        Assert.Contains("Oidc:Authority must be an https URL (plain http only on loopback)", plainHttp, StringComparison.Ordinal);
     }
 
     [Fact]

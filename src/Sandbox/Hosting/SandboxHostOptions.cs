@@ -16,6 +16,13 @@ public sealed class SandboxHostOptions
     /// <summary>Host names it answers to, separated by ';' (the compose file adds its service name); others get 400.</summary>
     public string AllowedHosts { get; set; } = "localhost;127.0.0.1;[::1]";
 
+    /// <summary>
+    /// The identity provider's issuer as browsers and the dashboard reach it, when that is not the sandbox's own address
+    /// (in a container listening on 0.0.0.0): e.g. http://localhost:4599/8f0c6a3e-5b1d-4c2a-9e7f-0a1b2c3d4e5f/v2.0.
+    /// </summary>
+    [Url]
+    public string? IdentityIssuer { get; set; }
+
     /// <summary>Start with nothing deployed.</summary>
     public bool NoTemplate { get; set; }
 

@@ -86,6 +86,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.Services.AddHostFiltering(o => o.AllowedHosts = [.. allowedHosts ?? LoopbackHosts]);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         var directory = new SandboxDirectory();
         builder.Services.AddSandboxIdentity(directory, identityIssuer);
         builder.Logging.ClearProviders();

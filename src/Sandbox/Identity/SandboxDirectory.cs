@@ -2,6 +2,15 @@ using System.Collections.Concurrent;
 
 namespace BatchOps.Sandbox.Identity;
 
+/// <summary>What the provider may be asked to get wrong in the next id token it issues (tests of the client's checks).</summary>
+public enum IdTokenFault
+{
+    BadSignature,
+    WrongIssuer,
+    WrongAudience,
+    Expired,
+}
+
 /// <summary>A test user of the development identity provider, with the app roles it holds now (an admin may change them).</summary>
 public sealed record SandboxUser(string Name, string DisplayName, string ObjectId, IReadOnlyList<string> Roles)
 {
@@ -32,6 +41,7 @@ public sealed class SandboxDirectory
     private readonly ConcurrentDictionary<string, DateTimeOffset> _redeemedCodes = new(StringComparer.Ordinal);
 
     private readonly TimeProvider _time;
+    private readonly ConcurrentQueue<IdTokenFault> _idTokenFaults = new();
 
     /// <param name="time">Real time by default: codes and tokens expire on the wall clock, as OpenIddict's own checks do.</param>
     public SandboxDirectory(TimeProvider? time = null)
@@ -93,6 +103,11 @@ public sealed class SandboxDirectory
 
         return ended;
     }
+
+    /// <summary>The next id token the token endpoint issues carries this fault.</summary>
+    public void EnqueueIdTokenFault(IdTokenFault fault) => _idTokenFaults.Enqueue(fault);
+
+    public bool TryTakeIdTokenFault(out IdTokenFault fault) => _idTokenFaults.TryDequeue(out fault);
 
     /// <summary>
     /// Marks an authorization code redeemed; false when it already was. (The provider runs without a token store, so it

@@ -85,6 +85,29 @@ public static class SandboxIdentityProvider
 
                 return default;
             }));
+            // A test may ask for a faulty id token: the client must refuse it.
+            server.AddEventHandler<OpenIddictServerEvents.ApplyTokenResponseContext>(b => b.UseInlineHandler(context =>
+            {
+                if (context.Response.IdToken is { } idToken && directory.TryTakeIdTokenFault(out var fault))
+                {
+                    var original = new JsonWebToken(idToken);
+                    var claims = original.Claims
+                        .Where(c => c.Type is not ("iss" or "aud" or "exp" or "iat" or "nbf"))
+                        .GroupBy(c => c.Type)
+                        .ToDictionary(g => g.Key, g => g.Count() == 1 ? (object)g.First().Value : g.Select(c => c.Value).ToArray());
+                    context.Response.IdToken = MintToken(
+                        context.Options,
+                        claims,
+                        TimeProvider.System,
+                        issuer: fault == IdTokenFault.WrongIssuer ? "https://login.example.com/someone-else/v2.0" : null,
+                        audience: fault == IdTokenFault.WrongAudience ? "another-client" : null,
+                        lifetime: fault == IdTokenFault.Expired ? TimeSpan.FromMinutes(-10) : null,
+                        badSignature: fault == IdTokenFault.BadSignature,
+                        tokenType: "JWT");
+                }
+
+                return default;
+            }));
             server.AddEventHandler<OpenIddictServerEvents.ValidateEndSessionRequestContext>(b => b.UseInlineHandler(context =>
             {
                 if (context.PostLogoutRedirectUri is { } redirect && !IsLoopback(redirect))
@@ -195,21 +218,11 @@ public static class SandboxIdentityProvider
         return new ClaimsPrincipal(identity);
     }
 
-    /// <summary>Mints an access token as the provider signs them, with chosen faults, for tests and scripts of the bearer API.</summary>
-    public static string MintAccessToken(OpenIddictServerOptions options, SandboxUser user, TimeProvider time, string? issuer = null, string? audience = null, TimeSpan? lifetime = null)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        var expires = now + (lifetime ?? TimeSpan.FromHours(1));
-        var descriptor = new SecurityTokenDescriptor
-        {
-            Issuer = issuer ?? options.Issuer!.AbsoluteUri,
-            Audience = audience ?? SandboxDirectory.DashboardClientId,
-            IssuedAt = expires < now ? expires.AddMinutes(-5) : now,
-            NotBefore = expires < now ? expires.AddMinutes(-5) : now,
-            Expires = expires,
-            SigningCredentials = options.SigningCredentials[0],
-            TokenType = "at+jwt",
-            Claims = new Dictionary<string, object>
+    /// <summary>An access token for <paramref name="user"/> as the provider signs them, for scripts of the bearer API.</summary>
+    public static string MintAccessToken(OpenIddictServerOptions options, SandboxUser user, TimeProvider time, string? issuer = null, string? audience = null, TimeSpan? lifetime = null, bool badSignature = false) =>
+        MintToken(
+            options,
+            new Dictionary<string, object>
             {
                 [Claims.Subject] = user.ObjectId,
                 ["oid"] = user.ObjectId,
@@ -218,6 +231,38 @@ public static class SandboxIdentityProvider
                 [Claims.PreferredUsername] = user.Email,
                 ["roles"] = user.Roles.ToArray(),
             },
+            time,
+            issuer,
+            audience,
+            lifetime,
+            badSignature,
+            "at+jwt");
+
+    /// <summary>
+    /// A token signed with the provider's key, or faulty on request: another issuer or audience, already expired, or
+    /// signed by a key the provider never published (same key id, so the client must check the signature itself).
+    /// </summary>
+    public static string MintToken(OpenIddictServerOptions options, IDictionary<string, object> claims, TimeProvider time, string? issuer, string? audience, TimeSpan? lifetime, bool badSignature, string tokenType)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var expires = now + (lifetime ?? TimeSpan.FromHours(1));
+        var signing = options.SigningCredentials[0];
+        if (badSignature)
+        {
+            var impostor = new RsaSecurityKey(System.Security.Cryptography.RSA.Create(2048)) { KeyId = signing.Key.KeyId };
+            signing = new SigningCredentials(impostor, SecurityAlgorithms.RsaSha256);
+        }
+
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer ?? options.Issuer!.AbsoluteUri,
+            Audience = audience ?? SandboxDirectory.DashboardClientId,
+            IssuedAt = expires < now ? expires.AddMinutes(-5) : now,
+            NotBefore = expires < now ? expires.AddMinutes(-5) : now,
+            Expires = expires,
+            SigningCredentials = signing,
+            TokenType = tokenType,
+            Claims = claims,
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
@@ -251,7 +296,8 @@ public static class SandboxIdentityProvider
     /// The admin API's identity routes: <c>GET identity/users</c>; <c>PUT identity/users/{name}/roles</c> with
     /// ["BatchOps.Viewer"]; <c>POST identity/users/{name}/sign-out</c> (ends their sessions);
     /// <c>POST identity/tokens</c> {"user":"operator"} (an access token for the dashboard's API; tests may ask for a
-    /// wrong "issuer" or "audience", or a negative "lifetimeSeconds").
+    /// wrong "issuer" or "audience", a negative "lifetimeSeconds" or "badSignature"); <c>POST identity/id-token-faults</c>
+    /// {"fault":"WrongIssuer"} (the next id token issued is faulty).
     /// </summary>
     public static void MapSandboxIdentityAdmin(this RouteGroupBuilder admin, TimeProvider time)
     {
@@ -263,17 +309,29 @@ public static class SandboxIdentityProvider
             : Results.Ok(directory.SetRoles(user, roles)));
         identity.MapPost("/users/{name}/sign-out", (string name, SandboxDirectory directory) =>
             directory.Find(name) is not { } user ? UnknownUser(name) : Results.Ok(new { ended = directory.EndSessions(user) }));
+        identity.MapPost("/id-token-faults", (IdTokenFaultRequest? request, SandboxDirectory directory) =>
+        {
+            if (request is null)
+            {
+                return Results.BadRequest(new { message = "Expected {\"fault\":\"BadSignature|WrongIssuer|WrongAudience|Expired\"}." });
+            }
+
+            directory.EnqueueIdTokenFault(request.Fault);
+            return Results.Ok(request);
+        });
         identity.MapPost("/tokens", (TokenRequest? request, SandboxDirectory directory, Microsoft.Extensions.Options.IOptionsMonitor<OpenIddictServerOptions> options) =>
             request is null || directory.Find(request.User) is not { } user
                 ? Results.BadRequest(new { message = $"Expected {{\"user\":\"operator\"}} naming one of: {string.Join(", ", directory.Users.Select(u => u.Name))}." })
                 : Results.Ok(new
                 {
-                    access_token = MintAccessToken(options.CurrentValue, user, time, request.Issuer, request.Audience, request.LifetimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null),
+                    access_token = MintAccessToken(options.CurrentValue, user, time, request.Issuer, request.Audience, request.LifetimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, request.BadSignature),
                     token_type = "Bearer",
                 }));
     }
 
     private static IResult UnknownUser(string name) => Results.NotFound(new { message = $"No test user '{name}': the sandbox's users are operator, viewer and admin." });
 
-    private sealed record TokenRequest(string? User, string? Issuer = null, string? Audience = null, int? LifetimeSeconds = null);
+    private sealed record TokenRequest(string? User, string? Issuer = null, string? Audience = null, int? LifetimeSeconds = null, bool BadSignature = false);
+
+    private sealed record IdTokenFaultRequest(IdTokenFault Fault);
 }

@@ -33,7 +33,7 @@ public sealed class OperatorActionsFixture : IAsyncLifetime
             ["Sync:RunningHistoryRefresh"] = "00:00:01",
             ["Operations:RecoveryInterval"] = "00:00:02",
         });
-        Browser = await Support.Browser.LaunchAsync();
+        Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
         var sandbox = Dashboard.SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.");
         Sfn = new TestClients(sandbox).StepFunctions;
         SandboxAdmin = new HttpClient { BaseAddress = sandbox };

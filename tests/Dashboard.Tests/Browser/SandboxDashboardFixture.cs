@@ -26,10 +26,10 @@ public sealed class SandboxDashboardFixture : IAsyncLifetime
             ["Sync:RunningHistoryRefresh"] = "00:00:01",
             ["Sync:RedriveSweepInterval"] = "00:00:02",
         });
-        Browser = await Support.Browser.LaunchAsync();
+        Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
 
         // Wait until the seeded failures (after their retries) and the redrive are in the read model.
-        using var client = Dashboard.CreateClient();
+        using var client = await Dashboard.SignInAsync("viewer");
         await Eventually.WaitUntilAsync(
             "the sandbox activity (sync-inventory failed after its retries, a redrive, its stopped tasks) to reach the read model",
             async () => (Failed: await client.GetStringAsync(new Uri("/executions?status=FAILED", UriKind.Relative)), Stopped: await client.GetStringAsync(new Uri("/stopped-tasks?exit=2", UriKind.Relative))),

@@ -35,7 +35,7 @@ public sealed class SchedulesFixture : IAsyncLifetime
             ["Sync:HistoryInterval"] = "00:00:02",
             ["Schedules:SyncInterval"] = "00:00:05",
         });
-        Browser = await Support.Browser.LaunchAsync();
+        Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
         var sandbox = Dashboard.SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.");
         Sfn = new TestClients(sandbox).StepFunctions;
         Scheduler = new TestClients(sandbox).Scheduler;

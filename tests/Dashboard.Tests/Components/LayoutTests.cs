@@ -84,14 +84,14 @@ public sealed class LayoutTests : ComponentTest
     public void The_layout_names_the_user_and_roles_and_applies_the_browsers_zone_and_the_remembered_theme()
     {
         var auth = Authorization;
-        auth.SetAuthorized("local-operator").SetRoles(BatchOpsRoles.Viewer, BatchOpsRoles.Operator, BatchOpsRoles.Admin);
+        auth.SetAuthorized("Ada Admin").SetRoles(BatchOpsRoles.Viewer, BatchOpsRoles.Operator, BatchOpsRoles.Admin);
         JSInterop.Setup<BrowserPreferences>("batchops.preferences").SetResult(new BrowserPreferences("Asia/Tokyo", Utc: true, Theme: "Dark", SystemDark: false));
 
         // The layout brings its own popover provider.
         var layout = Render<MainLayout>(p => p.Add(l => l.Body, "<p>page</p>"));
 
         layout.WaitForAssertion(() => Assert.Equal("true", layout.Find("#interactive").GetAttribute("data-dark")));
-        Assert.Equal("local-operator · Admin, Operator, Viewer", layout.Find("[data-testid=user]").TextContent.Trim());
+        Assert.Equal("Ada Admin · Admin, Operator, Viewer", layout.Find("[data-testid=user]").TextContent.Trim());
         Assert.Equal("true", layout.Find("[data-testid=zone-utc]").GetAttribute("aria-pressed"));
 
         layout.Find("[data-testid=zone-local]").Click();

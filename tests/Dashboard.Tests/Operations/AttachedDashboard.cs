@@ -62,14 +62,8 @@ public sealed class AttachedDashboard : IAsyncDisposable
     /// <summary>(Re)starts the dashboard process on the same sandbox and read model.</summary>
     public async Task StartDashboardAsync() => Dashboard = await DashboardProcess.StartAsync(_settings);
 
-    /// <summary>An HTTP client signed in as the local operator holding <paramref name="role"/>'s rights.</summary>
-    public async Task<HttpClient> ClientAsync(string role = "Admin")
-    {
-        var client = Dashboard.CreateClient();
-        using var signIn = await client.GetAsync(new Uri($"/signin/local?as={role}&returnUrl=/healthz", UriKind.Relative));
-        signIn.EnsureSuccessStatusCode();
-        return client;
-    }
+    /// <summary>An HTTP client signed in (through the sandbox's identity provider) as the test user holding <paramref name="role"/>.</summary>
+    public Task<HttpClient> ClientAsync(string role = "Admin") => Dashboard.SignInAsync(role.ToLowerInvariant());
 
     public async Task<string> CreateAsync(string name, string definition)
     {

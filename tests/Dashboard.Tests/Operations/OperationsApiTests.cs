@@ -56,7 +56,7 @@ public sealed class OperationsApiTests : IAsyncLifetime
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
         var problem = await responses[1].Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Equal("local-operator may not redrive executions: that needs the Operator role.", problem!["detail"]!.GetValue<string>());
+        Assert.Equal("Vera Viewer may not redrive executions: that needs the Operator role.", problem!["detail"]!.GetValue<string>());
         var audit = await viewer.GetFromJsonAsync<JsonObject>(new Uri("/api/operations", UriKind.Relative));
         var rows = audit!["rows"]!.AsArray();
         Assert.Equal(responses.Length, rows.Count);

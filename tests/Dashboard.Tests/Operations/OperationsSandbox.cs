@@ -32,9 +32,9 @@ public sealed class OperationsSandbox : IAsyncDisposable
     /// <summary>Waits for a callback nobody sends (the canned response hangs), like callback-job after its worker died.</summary>
     public const string WaiterDefinition = """{"StartAt":"Wait for worker","States":{"Wait for worker":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"work","Payload":{"TaskToken.$":"$$.Task.Token"}},"End":true}}}""";
 
-    public static readonly OperationActor Admin = new("ada", AuthServiceCollectionExtensions.RolesUpTo(BatchOpsRoles.Admin).ToHashSet());
-    public static readonly OperationActor Operator = new("otto", AuthServiceCollectionExtensions.RolesUpTo(BatchOpsRoles.Operator).ToHashSet());
-    public static readonly OperationActor Viewer = new("vera", AuthServiceCollectionExtensions.RolesUpTo(BatchOpsRoles.Viewer).ToHashSet());
+    public static readonly OperationActor Admin = new("ada", new HashSet<string> { BatchOpsRoles.Admin });
+    public static readonly OperationActor Operator = new("otto", new HashSet<string> { BatchOpsRoles.Operator });
+    public static readonly OperationActor Viewer = new("vera", new HashSet<string> { BatchOpsRoles.Viewer });
 
     private OperationsSandbox(SandboxServer sandbox, ReadModelDatabase database, SyncHarness harness)
     {

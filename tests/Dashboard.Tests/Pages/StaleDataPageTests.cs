@@ -17,17 +17,16 @@ public sealed class StaleDataPageTests
             var sfn = new TestClients(sandbox.Endpoint).StepFunctions;
             var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
             await sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = "export-before-outage" });
-            await using var dashboard = await DashboardProcess.StartAsync(AwsTestSettings.PointedAt(sandbox.Endpoint, new Dictionary<string, string?>
+            await using var dashboard = await DashboardProcess.StartAsync(AwsTestSettings.PointedAt(sandbox.Endpoint, AwsTestSettings.SignInAt(sandbox).Concat(new Dictionary<string, string?>
             {
                 ["BatchOps:Mode"] = "Aws",
-                ["Auth:LocalOperator"] = "true",
                 ["Aws:MaxAttempts"] = "2",
                 ["ReadModel:SqlitePath"] = Path.Combine(Path.GetTempPath(), "batchops-tests", $"stale-{Guid.NewGuid():N}.db"),
                 ["Sync:ExecutionsInterval"] = "00:00:01",
                 ["Sync:HistoryInterval"] = "00:00:01",
                 ["Sync:StoppedTasksInterval"] = "00:00:01",
-            }));
-            using var client = dashboard.CreateClient();
+            })));
+            using var client = await dashboard.SignInAsync("viewer");
             var before = await PollAsync(client, html => html.Contains("data-execution=\"export-before-outage\"", StringComparison.Ordinal));
             Assert.DoesNotContain("data-testid=\"stale-notice\"", before, StringComparison.Ordinal);
             Assert.Contains("AWS mode", before, StringComparison.Ordinal);

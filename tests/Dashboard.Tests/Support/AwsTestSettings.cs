@@ -22,4 +22,12 @@ public static class AwsTestSettings
 
         return values;
     }
+
+    /// <summary>The <c>Oidc</c> settings of an AWS-mode dashboard that signs in at the test's sandbox's identity provider.</summary>
+    public static Dictionary<string, string?> SignInAt(Sandbox.Http.SandboxServer sandbox) => new()
+    {
+        ["Oidc:Authority"] = sandbox.Issuer.AbsoluteUri,
+        ["Oidc:ClientId"] = Sandbox.Identity.SandboxDirectory.DashboardClientId,
+        ["Oidc:ClientSecret"] = Sandbox.Identity.SandboxDirectory.DashboardClientSecret,
+    };
 }

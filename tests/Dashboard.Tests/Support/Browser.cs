@@ -15,15 +15,19 @@ public sealed class Browser : IAsyncDisposable
     private static string Chromium => Environment.GetEnvironmentVariable("BATCHOPS_CHROMIUM") is { Length: > 0 } path ? path : DebianChromium;
     private readonly IPlaywright _playwright;
 
-    private Browser(IPlaywright playwright, IBrowser browser)
+    private readonly Uri? _dashboard;
+
+    private Browser(IPlaywright playwright, IBrowser browser, Uri? dashboard)
     {
         _playwright = playwright;
         Instance = browser;
+        _dashboard = dashboard;
     }
 
     public IBrowser Instance { get; }
 
-    public static async Task<Browser> LaunchAsync()
+    /// <param name="dashboard">The dashboard new pages sign in to (through the sandbox's identity provider) before a test uses them.</param>
+    public static async Task<Browser> LaunchAsync(Uri? dashboard = null)
     {
         await EnsureChromiumAsync();
         var playwright = await Playwright.CreateAsync();
@@ -34,11 +38,12 @@ public sealed class Browser : IAsyncDisposable
             // As root, without a sandbox; no background traffic (the machine's network is closed).
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-        return new Browser(playwright, browser);
+        return new Browser(playwright, browser, dashboard);
     }
 
     /// <param name="dark">Whether the browser prefers a dark colour scheme (the dashboard follows it by default).</param>
-    public async Task<IPage> NewPageAsync(string timezone = "Europe/Berlin", bool dark = false, int width = 1440)
+    /// <param name="user">The sandbox test user the page signs in as (operator, viewer, admin); null stays signed out.</param>
+    public async Task<IPage> NewPageAsync(string timezone = "Europe/Berlin", bool dark = false, int width = 1440, string? user = "admin")
     {
         var context = await Instance.NewContextAsync(new BrowserNewContextOptions
         {
@@ -46,7 +51,21 @@ public sealed class Browser : IAsyncDisposable
             TimezoneId = timezone,
             ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light,
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        if (_dashboard is not null && user is not null)
+        {
+            await SignInAsync(page, _dashboard, user);
+        }
+
+        return page;
+    }
+
+    /// <summary>Signs in as a person does: the dashboard sends the browser to the provider's page, where the user is chosen.</summary>
+    public static async Task SignInAsync(IPage page, Uri dashboard, string user)
+    {
+        await page.GotoAsync(new Uri(dashboard, "/signin?returnUrl=/healthz").ToString());
+        await page.Locator($"a[data-user={user}]").ClickAsync();
+        await page.WaitForURLAsync(new Uri(dashboard, "/healthz").ToString(), new() { Timeout = 20_000 });
     }
 
     public async ValueTask DisposeAsync()

@@ -23,8 +23,8 @@ public sealed class DashboardProcess : IAsyncDisposable
 
     /// <summary>The sandbox's address in sandbox mode, as the dashboard announced it; null in AWS mode.</summary>
     public Uri? SandboxUrl => Process.StandardOutput.FirstOrDefault(l => l.StartsWith(Banner, StringComparison.Ordinal)) is { } line
-        && line.IndexOf("local AWS at ", StringComparison.Ordinal) is var at and >= 0
-            ? new Uri(line[(at + "local AWS at ".Length)..].Split([',', ' '], 2)[0])
+        && line.IndexOf("local AWS and sign-in at ", StringComparison.Ordinal) is var at and >= 0
+            ? new Uri(line[(at + "local AWS and sign-in at ".Length)..].Split([',', ' '], 2)[0])
             : null;
 
     /// <param name="environment">Development by default, as `dotnet run` starts it: a build (not a publish) serves the
@@ -53,7 +53,11 @@ public sealed class DashboardProcess : IAsyncDisposable
     }
 
     /// <summary>An HTTP client that keeps the session cookie (the local operator signs in on the first request).</summary>
-    public HttpClient CreateClient() => new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = BaseUrl };
+    /// <summary>A client without a session.</summary>
+    public HttpClient CreateClient() => SignInFlow.NewClient(BaseUrl);
+
+    /// <summary>A client signed in through the sandbox's identity provider as a test user: operator, viewer or admin.</summary>
+    public Task<HttpClient> SignInAsync(string user = "admin") => SignInFlow.SignInAsync(BaseUrl, user);
 
     public async ValueTask DisposeAsync()
     {

@@ -29,7 +29,10 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IClassFixture<
         await using var database = await ReadModelDatabase.CreateAsync(ReadModelProvider.PostgreSQL, postgres);
         var settings = AwsTestSettings.PointedAt(sandbox.Endpoint, database.Settings);
         settings["BatchOps:Mode"] = "Aws";
-        settings["Auth:LocalOperator"] = "true";
+        foreach (var (key, value) in AwsTestSettings.SignInAt(sandbox))
+        {
+            settings[key] = value;
+        }
         settings["Sync:ExecutionsInterval"] = "00:00:01";
         settings["Sync:HistoryInterval"] = "00:00:01";
         settings["Sync:StoppedTasksInterval"] = "00:00:02";
@@ -63,20 +66,17 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IClassFixture<
 
         // A session cookie one instance issued is accepted by the other (the key ring lives in the read model).
         var cookies = new CookieContainer();
-        using (var first = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = one.BaseUrl })
+        using (var first = SignInFlow.NewClient(one.BaseUrl, cookies))
         {
-            Assert.Contains("local-operator", await first.GetStringAsync(new Uri("/executions", UriKind.Relative)), StringComparison.Ordinal);
+            using var signedIn = await SignInFlow.CompleteAsync(first, "operator", "/executions");
+            Assert.Contains("Olu Operator", await signedIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        foreach (var cookie in cookies.GetCookies(one.BaseUrl).Cast<Cookie>())
-        {
-            cookies.Add(two.BaseUrl, new Cookie(cookie.Name, cookie.Value, "/"));
-        }
-
-        using var second = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = two.BaseUrl };
+        // Cookies belong to the host, not the port: the same jar carries the session to the second instance.
+        using var second = SignInFlow.NewClient(two.BaseUrl, cookies, followRedirects: false);
         using var page = await second.GetAsync(new Uri("/executions", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("local-operator", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Olu Operator", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private static async Task<List<SyncRunRecord>> RunsAsync(ReadModelDatabase database, string job)

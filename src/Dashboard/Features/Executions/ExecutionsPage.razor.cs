@@ -47,11 +47,8 @@ public sealed partial class ExecutionsPage
 
     private TimeSettings TimeSettingsFor => Settings ?? TimeSettings.UtcDefault;
 
-    protected override async Task OnInitializedAsync()
+    protected override void OnInitialized()
     {
-        // Selecting rows is for those who may act on them; the actions check the role again on the server.
-        canOperate = Authentication is not null && (await Authorization.AuthorizeAsync((await Authentication).User, BatchOpsPolicies.Operate)).Succeeded;
-
         Watch(ReadModelChangeKind.Executions, ViewModel.LoadAsync);
         // Relative times ("3 min ago") move with the clock; nothing to reload.
         Watch(ReadModelChangeKind.Clock, _ => Task.CompletedTask);
@@ -72,6 +69,10 @@ public sealed partial class ExecutionsPage
 
     protected override async Task OnParametersSetAsync()
     {
+        // Selecting rows is for those who may act on them; the actions check the role again on the server. Here, not
+        // once at start: a session check that changes the user's roles hands the page a new authentication state.
+        canOperate = Authentication is not null && (await Authorization.AuthorizeAsync((await Authentication).User, BatchOpsPolicies.Operate)).Succeeded;
+
         ViewModel.SetQuery(new Dictionary<string, string?>
         {
             ["workflow"] = Workflow, ["status"] = Status, ["q"] = Search, ["reason"] = Reason, ["range"] = Range, ["from"] = From,
