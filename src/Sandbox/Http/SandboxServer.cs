@@ -76,6 +76,8 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>The identity provider's issuer (the dashboard's Oidc:Authority or AzureAd:Instance + tenant).</summary>
     public Uri Issuer => new(Endpoint, SandboxIdentityProvider.IssuerPath);
 
+    internal IServiceProvider Services => _app.Services;
+
     public Uri Endpoint => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     /// <summary>Starts the sandbox on <paramref name="url"/> (port 0 picks a free port).</summary>
@@ -113,6 +115,8 @@ public sealed class SandboxServer : IAsyncDisposable
         server.MapAdmin(app);
         server.MapScheduler(app);
         await app.StartAsync().ConfigureAwait(false);
+        // The identity provider's options need the address just bound (its issuer); built now, not on the first request.
+        _ = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenIddict.Server.OpenIddictServerOptions>>().CurrentValue;
         ecs.Endpoint = server.Endpoint;
         server._clock = scheduler.RunAsync(server._stopping.Token);
         return server;

@@ -51,7 +51,10 @@ public static class SandboxIdentityProvider
                 .SetConfigurationEndpointUris(ConfigurationPath.TrimStart('/'));
             server.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().RequireProofKeyForCodeExchange();
             server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess);
-            server.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+            // Keys for this run only. An AES key and an ECDSA P-256 key (ES256) are made in microseconds; OpenIddict's
+            // ephemeral RSA keys took seconds each here, per sandbox, before the first request could be answered.
+            server.AddEncryptionKey(new SymmetricSecurityKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)))
+                .AddSigningKey(new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256)) { KeyId = Guid.NewGuid().ToString("N") });
             // Bearer callers (the dashboard's API) read access tokens as signed JWTs, as Entra issues them.
             server.DisableAccessTokenEncryption();
             server.SetAccessTokenLifetime(TimeSpan.FromHours(1)).SetIdentityTokenLifetime(TimeSpan.FromHours(1)).SetRefreshTokenLifetime(TimeSpan.FromDays(1));
@@ -249,8 +252,8 @@ public static class SandboxIdentityProvider
         var signing = options.SigningCredentials[0];
         if (badSignature)
         {
-            var impostor = new RsaSecurityKey(System.Security.Cryptography.RSA.Create(2048)) { KeyId = signing.Key.KeyId };
-            signing = new SigningCredentials(impostor, SecurityAlgorithms.RsaSha256);
+            var impostor = new ECDsaSecurityKey(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256)) { KeyId = signing.Key.KeyId };
+            signing = new SigningCredentials(impostor, signing.Algorithm);
         }
 
         var descriptor = new SecurityTokenDescriptor
