@@ -34,7 +34,7 @@ public sealed class HostTests
         Assert.Equal("/executions", signedIn.RequestMessage!.RequestUri!.AbsolutePath);
         Assert.Contains("Sandbox mode.", html, StringComparison.Ordinal);
         Assert.Contains("Olu Operator · Operator", html, StringComparison.Ordinal);
-        var cookie = (await CallbackCookiesAsync(dashboard, "viewer")).Single(c => c.StartsWith("batchops.session", StringComparison.Ordinal));
+        var cookie = (await CallbackCookiesAsync(dashboard, "viewer")).Single(c => c.StartsWith("batchops.session=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
     }

@@ -41,20 +41,22 @@ public sealed class AuthorizationMatrixTests(SignInFixture fixture) : IClassFixt
     private static readonly (string Method, string Path, string Body, string[] Expected)[] ApiMatrix =
     [
         ("GET", "/api/workflows", "", ["401", "200", "200", "200"]),
-        ("GET", "/api/workflows/batch-job", "", ["401", "200", "200", "200"]),
+        ("GET", "/api/workflows/no-such-workflow", "", ["401", "404", "404", "404"]),
         ("GET", "/api/operations", "", ["401", "200", "200", "200"]),
         ("GET", "/api/operations/999999", "", ["401", "404", "404", "404"]),
         ("GET", "/api/schedules", "", ["401", "200", "200", "200"]),
         ("GET", "/api/schedules/batchops-operator/nightly", "", ["401", "404", "404", "404"]),
         ("GET", "/api/schedules/batchops-operator/nightly/runs", "", ["401", "404", "404", "404"]),
-        ("GET", $"/api/executions/{EscapedArn}/callback", "", ["401", "404", "404", "404"]),
+        ("GET", $"/api/executions/{EscapedArn}/callback", "", ["401", "200", "200", "200"]),
         ("POST", "/api/executions", """{"workflow":"no-such-workflow","input":{}}""", ["401", "403", "allowed", "allowed"]),
         ("POST", $"/api/executions/{EscapedArn}/redrive", "{}", ["401", "403", "allowed", "allowed"]),
-        ("POST", $"/api/executions/{EscapedArn}/rerun/preview", "{}", ["401", "403", "allowed", "allowed"]),
+        // A preview changes nothing (it shows what a re-run would send): a read, answered as one.
+        ("POST", $"/api/executions/{EscapedArn}/rerun/preview", "{}", ["401", "404", "404", "404"]),
         ("POST", $"/api/executions/{EscapedArn}/rerun", "{}", ["401", "403", "allowed", "allowed"]),
         ("POST", $"/api/executions/{EscapedArn}/stop", """{"error":"x"}""", ["401", "403", "allowed", "allowed"]),
         ("POST", $"/api/executions/{EscapedArn}/callback", """{"outcome":"success","output":{}}""", ["401", "403", "403", "allowed"]),
-        ("POST", "/api/bulk/preview", $$"""{"action":"redrive","executionArns":["{{Arn}}"]}""", ["401", "403", "allowed", "allowed"]),
+        // Like the re-run preview, a read: what a bulk action would select.
+        ("POST", "/api/bulk/preview", $$"""{"action":"redrive","executionArns":["{{Arn}}"]}""", ["401", "404", "404", "404"]),
         ("POST", "/api/bulk", $$"""{"action":"redrive","executionArns":["{{Arn}}"]}""", ["401", "403", "allowed", "allowed"]),
         ("POST", "/api/operations/999999/cancel", "{}", ["401", "403", "allowed", "allowed"]),
         ("POST", "/api/schedules", """{"schedule":{"groupName":"batchops-operator","name":"m","scheduleExpression":"rate(5 minutes)","flexibleTimeWindow":{"mode":"OFF"},"target":{"arn":"arn:aws:states:us-east-1:123456789012:stateMachine:nope","roleArn":"arn:aws:iam::123456789012:role/r"}}}""", ["401", "403", "allowed", "allowed"]),

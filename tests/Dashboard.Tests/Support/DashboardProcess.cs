@@ -24,7 +24,7 @@ public sealed class DashboardProcess : IAsyncDisposable
     /// <summary>The sandbox's address in sandbox mode, as the dashboard announced it; null in AWS mode.</summary>
     public Uri? SandboxUrl => Process.StandardOutput.FirstOrDefault(l => l.StartsWith(Banner, StringComparison.Ordinal)) is { } line
         && line.IndexOf("local AWS and sign-in at ", StringComparison.Ordinal) is var at and >= 0
-            ? new Uri(line[(at + "local AWS and sign-in at ".Length)..].Split([',', ' '], 2)[0])
+            ? new Uri(line[(at + "local AWS and sign-in at ".Length)..].Split([',', ' ', ')'], 2)[0])
             : null;
 
     /// <param name="environment">Development by default, as `dotnet run` starts it: a build (not a publish) serves the

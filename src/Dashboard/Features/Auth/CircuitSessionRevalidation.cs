@@ -18,6 +18,7 @@ public sealed partial class CircuitSessionRevalidation : ServerAuthenticationSta
     private readonly ILogger<CircuitSessionRevalidation> _logger;
     private readonly CancellationTokenSource _stop = new();
     private int _started;
+    private int _disposed;
 
     public CircuitSessionRevalidation(ProviderSessionCheck check, IOptions<AuthOptions> options, ILogger<CircuitSessionRevalidation> logger)
     {
@@ -70,8 +71,14 @@ public sealed partial class CircuitSessionRevalidation : ServerAuthenticationSta
         }
     }
 
+    /// <summary>Idempotent: the scope disposes it once as each of the two services it is registered as.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         AuthenticationStateChanged -= OnChanged;
         _stop.Cancel();
         _stop.Dispose();

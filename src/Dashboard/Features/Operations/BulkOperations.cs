@@ -177,6 +177,12 @@ public sealed class BulkOperations(
     public async Task<OperationResult> CancelAsync(OperationActor actor, long bulkId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        // The role first (both bulk kinds need an Operator): someone who may not act learns nothing about which operations exist.
+        if (!actor.May(OperationKind.BulkRedrive))
+        {
+            return new OperationResult(OperationResultKind.Refused, Message: $"{actor.Name} may not cancel bulk operations: that needs the {OperationActor.RequiredRole(OperationKind.BulkRedrive)} role.");
+        }
+
         var bulk = await ledger.GetAsync(bulkId, cancellationToken).ConfigureAwait(false);
         if (bulk is null || bulk.Kind is not (OperationKind.BulkRedrive or OperationKind.BulkStop))
         {

@@ -187,6 +187,12 @@ public sealed partial class ScheduleActions(
     public async Task<OperationResult> ResumeGroupAsync(OperationActor actor, long pauseOperationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        // The role first: someone who may not act learns nothing about which operations exist.
+        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.ResumeScheduleGroup, null, null, OperationJson.Write(new { pauseOperationId }), cancellationToken).ConfigureAwait(false) is { } notAllowed)
+        {
+            return notAllowed;
+        }
+
         var pauseRecord = await ledger.GetAsync(pauseOperationId, cancellationToken).ConfigureAwait(false);
         if (pauseRecord is not { Kind: OperationKind.PauseScheduleGroup })
         {
@@ -213,6 +219,12 @@ public sealed partial class ScheduleActions(
     public async Task<OperationResult> RestoreVersionAsync(OperationActor actor, long operationId, bool before, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        // The role first: someone who may not act learns nothing about which operations exist.
+        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.RestoreScheduleVersion, null, null, OperationJson.Write(new { operationId, before }), cancellationToken).ConfigureAwait(false) is { } notAllowed)
+        {
+            return notAllowed;
+        }
+
         var source = await ledger.GetAsync(operationId, cancellationToken).ConfigureAwait(false);
         var change = source?.Parameters is { } p && source.Kind is OperationKind.CreateSchedule or OperationKind.UpdateSchedule or OperationKind.EnableSchedule or OperationKind.DisableSchedule
             or OperationKind.DeleteSchedule or OperationKind.RestoreScheduleVersion ? OperationJson.Read<ScheduleChange>(p) : null;
