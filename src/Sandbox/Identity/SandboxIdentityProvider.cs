@@ -230,6 +230,8 @@ public static class SandboxIdentityProvider
                 [Claims.Subject] = user.ObjectId,
                 ["oid"] = user.ObjectId,
                 ["tid"] = SandboxDirectory.TenantId,
+                // v2.0 tokens name the client id as audience (Microsoft.Identity.Web reads ver to know which to expect).
+                ["ver"] = "2.0",
                 [Claims.Name] = user.DisplayName,
                 [Claims.PreferredUsername] = user.Email,
                 ["roles"] = user.Roles.ToArray(),

@@ -88,6 +88,14 @@ public static class AuthServiceCollectionExtensions
         // Plain http metadata must be allowed before the handlers' own post-configuration checks it.
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme).Configure(o => o.RequireHttpsMetadata = !provider.Loopback);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure(o => o.RequireHttpsMetadata = !provider.Loopback);
+        if (provider is { Kind: SignInProviderKind.Entra, Loopback: true })
+        {
+            // Entra's issuer validator reads its own copy of the metadata, over https only: an Entra-shaped provider on
+            // loopback http (the sandbox's) is named as the valid issuer instead. Real Entra (https) needs nothing.
+            services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme).PostConfigure(o => o.TokenValidationParameters.ValidIssuers = [provider.Authority]);
+            services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(o => o.TokenValidationParameters.ValidIssuers = [provider.Authority]);
+        }
+
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme).PostConfigure(o => ConfigureSignIn(o, provider, nameClaim));
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(o => ConfigureBearer(o, nameClaim));
 
