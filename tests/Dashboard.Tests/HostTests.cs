@@ -54,7 +54,7 @@ public sealed class HostTests
     [Fact]
     public async Task Responses_carry_the_security_headers_and_a_flood_of_api_calls_gets_429_while_pages_still_answer()
     {
-        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["RateLimits:ApiPermits"] = "2", ["RateLimits:ApiReadPermits"] = "5", ["RateLimits:ApiWindow"] = "00:01:00" });
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["RateLimits:ApiPermits"] = "2", ["RateLimits:ApiReadPermits"] = "5", ["RateLimits:ApiWindow"] = "00:01:00", ["RateLimits:SignInPermits"] = "2" });
         using var client = await dashboard.SignInAsync("admin");
 
         using var page = await client.GetAsync(new Uri("/executions", UriKind.Relative));
@@ -94,6 +94,13 @@ public sealed class HostTests
         }
 
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], changes);
+
+        // Sign-in has its own allowance per address: one was used to sign in above, one is left.
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = dashboard.BaseUrl };
+        using var second = await anonymous.GetAsync(new Uri("/signin", UriKind.Relative));
+        using var third = await anonymous.GetAsync(new Uri("/signin", UriKind.Relative));
+        Assert.Equal((HttpStatusCode.Redirect, HttpStatusCode.TooManyRequests), (second.StatusCode, third.StatusCode));
+        Assert.Contains("At most 2 sign-ins per 60 s from one address", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

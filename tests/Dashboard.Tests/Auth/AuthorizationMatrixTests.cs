@@ -71,7 +71,7 @@ public sealed class AuthorizationMatrixTests(SignInFixture fixture) : IClassFixt
     ];
 
     [Fact]
-    public async Task Every_page_answers_each_role_exactly_as_its_policy_says()
+    public async Task Every_page_answers_each_role_exactly_as_its_policy_says_with_the_security_headers()
     {
         var clients = new Dictionary<string, HttpClient> { ["anonymous"] = SignInFlow.NewClient(fixture.Dashboard.BaseUrl, followRedirects: false) };
         foreach (var user in Roles.Skip(1))
@@ -96,6 +96,7 @@ public sealed class AuthorizationMatrixTests(SignInFixture fixture) : IClassFixt
             {
                 using var response = await clients[role].GetAsync(new Uri(path, UriKind.Relative));
                 row.Add(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                AssertSecurityHeaders(path, response);
             }
 
             actual.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{path}: {string.Join(' ', row)}");
@@ -105,6 +106,19 @@ public sealed class AuthorizationMatrixTests(SignInFixture fixture) : IClassFixt
         foreach (var client in clients.Values)
         {
             client.Dispose();
+        }
+    }
+
+    /// <summary>Every answer, whatever its status, carries the security headers (Hangfire's pages all but the policy).</summary>
+    private void AssertSecurityHeaders(string path, HttpResponseMessage response)
+    {
+        var headers = response.Headers;
+        Assert.True(headers.Contains("X-Content-Type-Options"), $"{path} {response.StatusCode}: no X-Content-Type-Options");
+        Assert.Equal(("nosniff", "DENY", "no-referrer"), (headers.GetValues("X-Content-Type-Options").Single(), headers.GetValues("X-Frame-Options").Single(), headers.GetValues("Referrer-Policy").Single()));
+        if (!(path == "/jobs" && response.StatusCode == HttpStatusCode.OK))
+        {
+            Assert.True(headers.Contains("Content-Security-Policy"), $"{path} {response.StatusCode}: no Content-Security-Policy");
+            Assert.Equal(Features.Security.SecurityHeaders.ContentSecurityPolicy(fixture.Dashboard.SandboxUrl!), headers.GetValues("Content-Security-Policy").Single());
         }
     }
 

@@ -28,8 +28,9 @@ public static class SecurityHeaders
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
-            // Hangfire's own dashboard writes inline scripts: it keeps every other header, without the policy.
-            if (!hangfire)
+            // Hangfire's own pages write inline scripts: they keep every other header, without the policy. A redirect to
+            // sign in or a 403 page on its path is ours and keeps the policy.
+            if (!hangfire || context.Response.StatusCode != StatusCodes.Status200OK)
             {
                 headers.ContentSecurityPolicy = policy;
             }
