@@ -30,7 +30,12 @@ public sealed record BatchOpsSettings(
     string? AlarmEmail = null,
     string? VpcId = null,
     bool WorkerImageFromAsset = false,
-    string? AlarmTopicArn = null)
+    string? AlarmTopicArn = null,
+    string? EntraTenantId = null,
+    string? EntraClientId = null,
+    string? EntraClientSecretName = null,
+    string EntraInstance = "https://login.microsoftonline.com/",
+    bool PublicDashboard = false)
 {
     public static BatchOpsSettings From(Construct scope)
     {
@@ -41,7 +46,9 @@ public sealed record BatchOpsSettings(
             Text("workerImageTag", "latest"), Number("workerCpu", 256), Number("workerMemoryMiB", 512), Number("maxRetryAttempts", 3),
             Text("operatorScheduleGroup", "batchops-operator"), Text("dashboardImageTag", "latest"),
             Optional("certificateArn"), Optional("domainName"), Optional("oidcAuthority"), Optional("oidcClientId"), Optional("oidcClientSecretName"), Optional("alarmEmail"),
-            Optional("vpcId"), Text("workerImageFromAsset", "false") == "true", Optional("alarmTopicArn"));
+            Optional("vpcId"), Text("workerImageFromAsset", "false") == "true", Optional("alarmTopicArn"),
+            Optional("entraTenantId"), Optional("entraClientId"), Optional("entraClientSecretName"), Text("entraInstance", "https://login.microsoftonline.com/"),
+            Text("publicDashboard", "false") == "true");
     }
 }
 

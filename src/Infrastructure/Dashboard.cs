@@ -29,9 +29,63 @@ public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, ITopic Alerts
 /// </summary>
 public static class Dashboard
 {
+    private const string SignInHelp =
+        "a sign-in provider (-c oidcAuthority=... -c oidcClientId=... -c oidcClientSecretName=... for any OpenID Connect provider, "
+        + "or -c entraTenantId=... -c entraClientId=... -c entraClientSecretName=... for Microsoft Entra ID)";
+
+    /// <summary>The dashboard's sign-in settings as its container reads them (AzureAd or Oidc section), and where its client secret lives.</summary>
+    private sealed record SignIn(Dictionary<string, string> Variables, string? SecretVariable, string? SecretName);
+
+    private static SignIn? SignInEnvironment(BatchOpsSettings settings)
+    {
+        var entra = settings.EntraTenantId is not null || settings.EntraClientId is not null;
+        var oidc = settings.OidcAuthority is not null || settings.OidcClientId is not null;
+        if (entra && oidc)
+        {
+            throw new InvalidOperationException("Set either the entra* or the oidc* context keys for the dashboard's sign-in, not both.");
+        }
+
+        if (entra)
+        {
+            if (settings.EntraTenantId is null || settings.EntraClientId is null || settings.EntraClientSecretName is null)
+            {
+                throw new InvalidOperationException("Microsoft Entra sign-in needs entraTenantId, entraClientId and entraClientSecretName (a Secrets Manager secret holding the client secret).");
+            }
+
+            return new SignIn(
+                new() { ["AzureAd__Instance"] = settings.EntraInstance, ["AzureAd__TenantId"] = settings.EntraTenantId, ["AzureAd__ClientId"] = settings.EntraClientId },
+                "AzureAd__ClientSecret",
+                settings.EntraClientSecretName);
+        }
+
+        if (oidc)
+        {
+            if (settings.OidcAuthority is null || settings.OidcClientId is null || settings.OidcClientSecretName is null)
+            {
+                throw new InvalidOperationException("OpenID Connect sign-in needs oidcAuthority, oidcClientId and oidcClientSecretName (a Secrets Manager secret holding the client secret).");
+            }
+
+            return new SignIn(new() { ["Oidc__Authority"] = settings.OidcAuthority, ["Oidc__ClientId"] = settings.OidcClientId }, "Oidc__ClientSecret", settings.OidcClientSecretName);
+        }
+
+        return null;
+    }
+
     public static void Add(Construct scope, DashboardResources r)
     {
         var settings = r.Settings;
+        var signIn = SignInEnvironment(settings);
+        var https = settings.CertificateArn is not null;
+        if (settings.PublicDashboard && (!https || signIn is null))
+        {
+            // A public address without TLS or without sign-in is one environment variable away from an open dashboard
+            // whose task role can start, stop and redrive workflows: refuse, and say what to set.
+            throw new InvalidOperationException(
+                "A public dashboard (publicDashboard=true) needs "
+                + string.Join(" and ", new[] { https ? null : "HTTPS (-c certificateArn=... -c domainName=...)", signIn is not null ? null : SignInHelp }.OfType<string>())
+                + ". Or leave publicDashboard unset for an internal load balancer, reachable only inside the VPC (VPN, bastion).");
+        }
+
         var database = new DatabaseInstance(scope, "ReadModel", new DatabaseInstanceProps
         {
             Engine = DatabaseInstanceEngine.Postgres(new PostgresInstanceEngineProps { Version = PostgresEngineVersion.VER_16 }),
@@ -53,19 +107,37 @@ public static class Dashboard
             // Secrets reach the container through ECS from Secrets Manager, never as plain environment values.
             ["ConnectionStrings__ReadModelPassword"] = EcsSecret.FromSecretsManager(database.Secret!, "password"),
         };
-        if (settings.OidcClientSecretName is { } clientSecretName)
+        if (signIn is { SecretVariable: { } secretVariable, SecretName: { } secretName })
         {
-            secrets["AzureAd__ClientSecret"] = EcsSecret.FromSecretsManager(Amazon.CDK.AWS.SecretsManager.Secret.FromSecretNameV2(scope, "OidcClientSecret", clientSecretName));
+            secrets[secretVariable] = EcsSecret.FromSecretsManager(Amazon.CDK.AWS.SecretsManager.Secret.FromSecretNameV2(scope, "SignInClientSecret", secretName));
         }
 
-        var https = settings.CertificateArn is not null;
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["BatchOps__Mode"] = "Aws",
+            // Both tasks share the PostgreSQL read model; Hangfire's storage beside it runs each sync job on one of them.
+            ["ReadModel__Provider"] = "PostgreSQL",
+            ["ReadModel__Host"] = database.DbInstanceEndpointAddress,
+            ["ReadModel__Database"] = "batchops",
+            ["ReadModel__Username"] = "batchops",
+            ["Schedules__OperatorGroup"] = settings.OperatorScheduleGroup,
+            ["Schedules__TargetRoleArn"] = r.SchedulerRole.RoleArn,
+            // Only the load balancer (inside the VPC) is believed about the scheme and client address.
+            ["ForwardedHeaders__KnownNetworks__0"] = r.Vpc.VpcCidrBlock,
+        };
+        foreach (var (key, value) in signIn?.Variables ?? [])
+        {
+            environment[key] = value;
+        }
+
         var service = new ApplicationLoadBalancedFargateService(scope, "DashboardService", new ApplicationLoadBalancedFargateServiceProps
         {
             Cluster = r.Cluster,
             Cpu = 512,
             MemoryLimitMiB = 1024,
             DesiredCount = 2,
-            PublicLoadBalancer = true,
+            PublicLoadBalancer = settings.PublicDashboard,
             Protocol = https ? ApplicationProtocol.HTTPS : ApplicationProtocol.HTTP,
             Certificate = https ? Certificate.FromCertificateArn(scope, "DashboardCertificate", settings.CertificateArn!) : null,
             RedirectHTTP = https,
@@ -74,28 +146,18 @@ public static class Dashboard
             {
                 Image = ContainerImage.FromEcrRepository(repository, settings.DashboardImageTag),
                 ContainerPort = 8080,
-                Environment = new Dictionary<string, string>
-                {
-                    ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                    ["BatchOps__Mode"] = "Aws",
-                    // Both tasks share the PostgreSQL read model; Hangfire's storage beside it runs each sync job on one of them.
-                    ["ReadModel__Provider"] = "PostgreSQL",
-                    ["ReadModel__Host"] = database.DbInstanceEndpointAddress,
-                    ["ReadModel__Database"] = "batchops",
-                    ["ReadModel__Username"] = "batchops",
-                    ["AzureAd__Authority"] = settings.OidcAuthority ?? string.Empty,
-                    ["AzureAd__ClientId"] = settings.OidcClientId ?? string.Empty,
-                    ["Schedules__OperatorGroup"] = settings.OperatorScheduleGroup,
-                    ["Schedules__TargetRoleArn"] = r.SchedulerRole.RoleArn,
-                    // Only the load balancer (inside the VPC) is believed about the scheme and client address.
-                    ["ForwardedHeaders__KnownNetworks__0"] = r.Vpc.VpcCidrBlock,
-                },
+                Environment = environment,
                 Secrets = secrets,
             },
         });
         if (!https)
         {
-            Annotations.Of(service).AddWarning("No certificateArn in context: the dashboard listens on HTTP. Set -c certificateArn=... -c domainName=... for HTTPS.");
+            Annotations.Of(service).AddWarning("No certificateArn in context: the dashboard listens on HTTP (internal load balancer only). Set -c certificateArn=... -c domainName=... for HTTPS.");
+        }
+
+        if (signIn is null)
+        {
+            Annotations.Of(service).AddWarning($"No sign-in settings: the dashboard refuses to start without them. {SignInHelp}.");
         }
 
         // Requests for any other host name are refused (400): the dashboard answers to its own name only.

@@ -29,3 +29,10 @@ public sealed class StackFixture
         return JsonNode.Parse(machine["Properties"]!["DefinitionString"]!.GetValue<string>())!.AsObject();
     }
 }
+
+/// <summary>The jsii runtime behind the CDK serves one caller at a time: every class that synthesizes runs in this collection.</summary>
+[CollectionDefinition(Name)]
+public sealed class JsiiCollection
+{
+    public const string Name = "jsii";
+}

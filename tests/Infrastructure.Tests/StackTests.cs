@@ -6,6 +6,7 @@ using BatchOps.TestSupport;
 
 namespace BatchOps.Infrastructure.Tests;
 
+[Collection(JsiiCollection.Name)]
 public sealed class StackTests(StackFixture stack) : IClassFixture<StackFixture>
 {
     [Fact]
