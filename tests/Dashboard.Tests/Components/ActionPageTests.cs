@@ -48,7 +48,8 @@ public sealed class ActionPageTests : ComponentTest
         Assert.True(page.Find("[data-testid=submit-start]").HasAttribute("disabled"));
 
         page.Find("[data-testid=resume-from]").MouseDown();
-        Assert.Equal(["The beginning", "Second"], Popovers!.FindAll("[role=option]").Select(o => o.TextContent.Trim()));
+        // The list opens in the popover provider, which renders on its own turn: wait for it, not for a fixed time.
+        Popovers!.WaitForAssertion(() => Assert.Equal(["The beginning", "Second"], Popovers!.FindAll("[role=option]").Select(o => o.TextContent.Trim())), TimeSpan.FromSeconds(10));
         Popovers!.FindAll("[role=option]").Single(o => o.TextContent.Trim() == "Second").Click();
         page.Find("input[data-testid=arg-0]").Input("echo <hi>");
         page.Find("input[data-testid=execution-name]").Input("from-the-form");
