@@ -16,7 +16,7 @@ public sealed class SignInFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?> { ["Sandbox:SeedActivity"] = "false" });
-        SandboxAdmin = new HttpClient { BaseAddress = Dashboard.SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.") };
+        SandboxAdmin = Dashboard.CreateSandboxAdminClient();
     }
 
     /// <summary>An access token from the sandbox's provider, signed with its key unless asked otherwise.</summary>
@@ -155,6 +155,19 @@ public sealed class SignInSecurityTests(SignInFixture fixture) : IClassFixture<S
         Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
         Assert.Contains("Vera Viewer may not start", (string)(await write.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_out_without_the_pages_antiforgery_token_is_refused_and_the_session_stays()
+    {
+        using var client = await Dashboard.SignInAsync("operator");
+
+        using var forged = await client.PostAsync(new Uri(Navigation.DashboardUrls.SignOutPath, UriKind.Relative), new FormUrlEncodedContent([]));
+        using var still = await client.GetAsync(new Uri("/api/operations", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Contains("no valid antiforgery token", await forged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, still.StatusCode);
     }
 
     private static async Task AssertNoSessionAsync(HttpClient client)

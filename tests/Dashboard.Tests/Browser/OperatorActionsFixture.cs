@@ -34,7 +34,7 @@ public sealed class OperatorActionsFixture : IAsyncLifetime
             ["Operations:RecoveryInterval"] = "00:00:02",
         });
         Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
-        var sandbox = Dashboard.SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.");
+        var sandbox = Dashboard.RequiredSandboxUrl;
         Sfn = new TestClients(sandbox).StepFunctions;
         SandboxAdmin = new HttpClient { BaseAddress = sandbox };
     }

@@ -36,7 +36,7 @@ public sealed class SchedulesFixture : IAsyncLifetime
             ["Schedules:SyncInterval"] = "00:00:05",
         });
         Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
-        var sandbox = Dashboard.SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.");
+        var sandbox = Dashboard.RequiredSandboxUrl;
         Sfn = new TestClients(sandbox).StepFunctions;
         Scheduler = new TestClients(sandbox).Scheduler;
     }

@@ -26,7 +26,7 @@ public sealed class SignInBrowserFixture : IAsyncLifetime
             ["Auth:RevalidationInterval"] = "00:00:02",
         });
         Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
-        SandboxAdmin = new HttpClient { BaseAddress = Dashboard.SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.") };
+        SandboxAdmin = Dashboard.CreateSandboxAdminClient();
     }
 
     public async Task SetRolesAsync(string user, params string[] roles)

@@ -27,6 +27,12 @@ public sealed class DashboardProcess : IAsyncDisposable
             ? new Uri(line[(at + "local AWS and sign-in at ".Length)..].Split([',', ' ', ')'], 2)[0])
             : null;
 
+    /// <summary>The sandbox's address in sandbox mode; fails, saying so, when the dashboard did not announce one.</summary>
+    public Uri RequiredSandboxUrl => SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.");
+
+    /// <summary>A client of the sandbox's admin API (faults, identity provider users and tokens).</summary>
+    public HttpClient CreateSandboxAdminClient() => new() { BaseAddress = RequiredSandboxUrl };
+
     /// <param name="environment">Development by default, as `dotnet run` starts it: a build (not a publish) serves the
     /// framework's static files (blazor.web.js) only through the development static web assets manifest.</param>
     public static async Task<DashboardProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, string environment = "Development", TimeSpan? timeout = null)

@@ -33,6 +33,8 @@ public static class AuthServiceCollectionExtensions
 
     private const string ForbidScheme = "BatchOps.Forbid";
 
+    private const string SignInFirst = "Send a bearer token from the dashboard's identity provider (Authorization: Bearer <token>), or call from a signed-in browser session.";
+
     public static IServiceCollection AddBatchOpsAuth(this IServiceCollection services, IConfiguration configuration, DashboardMode mode)
     {
         var provider = SignInProvider.Resolve(configuration, mode);
@@ -269,9 +271,7 @@ public static class AuthServiceCollectionExtensions
             context.Response.Headers.WWWAuthenticate = "Bearer";
             var detail = context.AuthenticateFailure is { } failure ? DescribeRefusal(failure) : context.ErrorDescription;
             await WriteProblemAsync(context.Response, StatusCodes.Status401Unauthorized, "Sign in first",
-                detail is null
-                    ? "Send a bearer token from the dashboard's identity provider (Authorization: Bearer <token>), or call from a signed-in browser session."
-                    : $"The bearer token was refused: {detail}").ConfigureAwait(false);
+                detail is null ? SignInFirst : $"The bearer token was refused: {detail}").ConfigureAwait(false);
         };
         o.Events.OnForbidden = context => WriteProblemAsync(context.Response, StatusCodes.Status403Forbidden, "Not allowed", "Your roles do not allow this.");
     }
@@ -297,7 +297,10 @@ public static class AuthServiceCollectionExtensions
             .RequireRateLimiting(RateLimitOptions.SignInPolicy);
         // Sign-out ends the session here and at the provider; a POST with an antiforgery token, so no page elsewhere can do it.
         endpoints.MapPost(DashboardUrls.SignOutPath, (HttpContext http) =>
-            Results.SignOut(new AuthenticationProperties { RedirectUri = DashboardUrls.SignedOutPath }, [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]))
+            // The antiforgery middleware only marks the request; an endpoint that binds no form must refuse it itself.
+            http.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is not { IsValid: true }
+                ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign-out refused", detail: "Sign out with the dashboard's Sign out button: the request carried no valid antiforgery token.")
+                : Results.SignOut(new AuthenticationProperties { RedirectUri = DashboardUrls.SignedOutPath }, [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]))
             .WithMetadata(new RequireAntiforgeryTokenAttribute())
             .AllowAnonymous();
         return endpoints;
@@ -315,9 +318,7 @@ public static class AuthServiceCollectionExtensions
         if (IsApi(context.HttpContext))
         {
             return WriteProblemAsync(context.Response, status, status == StatusCodes.Status401Unauthorized ? "Sign in first" : "Not allowed",
-                status == StatusCodes.Status401Unauthorized
-                    ? "Send a bearer token from the dashboard's identity provider (Authorization: Bearer <token>), or call from a signed-in browser session."
-                    : "Your roles do not allow this.");
+                status == StatusCodes.Status401Unauthorized ? SignInFirst : "Your roles do not allow this.");
         }
 
         context.Response.Redirect(context.RedirectUri);
