@@ -99,6 +99,10 @@ public sealed class SandboxServer : IAsyncDisposable
         var canned = new CannedResponses(tokens);
         // Notifications go nowhere in the sandbox but succeed, as a topic without subscribers does.
         canned.SetDefault("sns:publish", new CannedResponse(Return: new System.Text.Json.Nodes.JsonObject { ["MessageId"] = "00000000-0000-0000-0000-000000000000" }));
+        // Messages to a queue are accepted as an empty queue accepts them; a .waitForTaskToken task then waits for
+        // its consumer (a test, or a person with the token from GET /_sandbox/canned-calls).
+        canned.SetDefault("sqs:sendMessage", new CannedResponse(Return: new System.Text.Json.Nodes.JsonObject { ["MessageId"] = "00000000-0000-0000-0000-000000000001" }));
+        canned.SetDefault("aws-sdk:sqs:sendMessage", new CannedResponse(Return: new System.Text.Json.Nodes.JsonObject { ["MessageId"] = "00000000-0000-0000-0000-000000000001" }));
         var account = new SandboxAccount();
         var ecs = new EcsSandbox(ecsOptions ?? new EcsSandboxOptions(), time, account);
         ecs.CreateCluster(new() { ClusterName = "default" });
@@ -217,6 +221,7 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <c>POST /_sandbox/faults</c> {"Operation":"StartExecution","Kind":"Throttle|ServerError|Latency","Count":2,"LatencyMilliseconds":0};
     /// <c>POST /_sandbox/ecs-faults</c> {"Family":"batch-job","Fault":"CannotPullContainer|ResourceInitialization|Capacity|OutOfMemory|SpotInterruption","Count":1};
     /// <c>DELETE /_sandbox/ecs-faults[?family=batch-job]</c> clears the ECS faults still queued;
+    /// <c>GET /_sandbox/canned-calls[?execution=&lt;ARN&gt;]</c>, the calls answered with canned responses (with their task tokens);
     /// <c>GET /_sandbox/task-logs?task=&lt;task ARN&gt;</c>, the output of the process a task ran (the stand-in for CloudWatch Logs);
     /// <c>POST /_sandbox/deploy</c> with a CloudFormation template as the body: deploys it (seeding a fresh sandbox).
     /// </summary>
@@ -258,6 +263,8 @@ public sealed class SandboxServer : IAsyncDisposable
             var cleared = Ecs.ClearFaults(family);
             return Results.Ok(new { cleared });
         });
+        admin.MapGet("/canned-calls", (string? execution) =>
+            Results.Ok(CannedResponses.Calls.Where(c => execution is null || c.ExecutionArn == execution)));
         admin.MapGet("/task-logs", (string? task) =>
             task is null ? Results.BadRequest(new { message = "Pass ?task=<task ARN>." })
             : Ecs.Logs(task) is { Count: > 0 } lines ? Results.Text(string.Join('\n', lines) + "\n", "text/plain; charset=utf-8")

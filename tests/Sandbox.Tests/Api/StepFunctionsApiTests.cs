@@ -220,6 +220,62 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
         Assert.Equal("""{"rows":7}""", described.Output);
     }
 
+    [Theory]
+    [InlineData("arn:aws:states:::sns:publish.waitForTaskToken", "Message", "00000000-0000-0000-0000-000000000000")]
+    [InlineData("arn:aws:states:::aws-sdk:sqs:sendMessage.waitForTaskToken", "MessageBody", "00000000-0000-0000-0000-000000000001")]
+    public async Task A_notify_and_wait_task_on_a_service_the_sandbox_does_not_emulate_waits_for_the_callback(string resource, string bodyField, string messageId)
+    {
+        var machine = await CreateAsync("ask-a-human-" + bodyField.ToLowerInvariant(),
+            new JsonObject
+            {
+                ["StartAt"] = "Ask",
+                ["States"] = new JsonObject
+                {
+                    ["Ask"] = new JsonObject
+                    {
+                        ["Type"] = "Task",
+                        ["Resource"] = resource,
+                        ["Parameters"] = new JsonObject { [bodyField] = new JsonObject { ["token.$"] = "$$.Task.Token", ["question"] = "approve the backfill?" } },
+                        ["End"] = true,
+                    },
+                },
+            }.ToJsonString());
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
+
+        // The message "went out": its consumer gets the token from it, as from a real topic or queue.
+        var call = await Eventually.NotNullAsync("the canned call of Ask", () => Task.FromResult(_server.CannedResponses.Calls.FirstOrDefault(c => c.ExecutionArn == started.ExecutionArn)));
+        var token = call.Parameters![bodyField]!["token"]!.GetValue<string>();
+        Assert.Equal(call.TaskToken, token);
+        var submitted = await Eventually.NotNullAsync("the TaskSubmitted event", async () =>
+            (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events.FirstOrDefault(e => e.Type == "TaskSubmitted"));
+        Assert.Equal(messageId, JsonNode.Parse(submitted.TaskSubmittedEventDetails!.Output!)!["MessageId"]!.GetValue<string>());
+        // Nothing answers on its own: still waiting well past the call (50 s of sandbox time).
+        await Task.Delay(500);
+        Assert.Equal(ExecutionStatus.RUNNING, (await _sfn.DescribeExecutionAsync(new() { ExecutionArn = started.ExecutionArn })).Status);
+
+        await _sfn.SendTaskSuccessAsync(new() { TaskToken = token, Output = """{"approved":true}""" });
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal(ExecutionStatus.SUCCEEDED, described.Status);
+        Assert.Equal("""{"approved":true}""", described.Output);
+    }
+
+    [Fact]
+    public async Task A_notify_and_wait_task_without_a_heartbeat_in_time_fails_with_states_timeout()
+    {
+        var machine = await CreateAsync("ask-and-forget", """
+            {"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::sns:publish.waitForTaskToken",
+              "Parameters":{"Message":{"token.$":"$$.Task.Token"}},"HeartbeatSeconds":60,"End":true}}}
+            """);
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
+
+        var described = await FinishedAsync(started.ExecutionArn);
+
+        Assert.Equal((ExecutionStatus.FAILED, "States.Timeout"), (described.Status, described.Error));
+        var events = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events.Select(e => e.Type).ToList();
+        Assert.Equal(["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskTimedOut"], events.Where(e => e.StartsWith("Task", StringComparison.Ordinal) && e != "TaskStateEntered" && e != "TaskStateExited"));
+    }
+
     [Fact]
     public async Task Listing_pages_with_opaque_tokens_and_filters_by_status()
     {

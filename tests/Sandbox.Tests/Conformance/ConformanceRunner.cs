@@ -197,7 +197,7 @@ public static partial class ConformanceRunner
                 switch (next["type"]!.GetValue<string>())
                 {
                     case "TaskSubmitted": submitted = details["output"]?.DeepClone(); break;
-                    case "TaskSucceeded": response = new CannedResponse(Return: details["output"]?.DeepClone(), Submitted: submitted); break;
+                    case "TaskSucceeded": response = new CannedResponse(Return: details["output"]?.DeepClone(), Submitted: submitted, Callback: details["output"]?.DeepClone()); break;
                     case "TaskFailed":
                     case "TaskStartFailed":
                     case "TaskSubmitFailed":
