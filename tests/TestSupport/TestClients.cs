@@ -35,7 +35,8 @@ public sealed class TestClients(Uri endpoint, Action<AwsClientOptions>? configur
         service,
         new HttpClient { Timeout = Timeout.InfiniteTimeSpan },
         Options,
-        new StaticCredentialsProvider(new ImmutableCredentials("AKIDTEST", "secret", "session-token")),
+        // Test keys (with a session token, as temporary credentials carry) unless the test names its own.
+        new StaticCredentialsProvider(Options.AccessKeyId is { } key ? new ImmutableCredentials(key, Options.SecretAccessKey, null) : new ImmutableCredentials("AKIDTEST", "secret", "session-token")),
         new ClientRateLimiter(Options, time ?? TimeProvider.System),
         time ?? TimeProvider.System,
         NullLogger<AwsServiceRuntime>.Instance,

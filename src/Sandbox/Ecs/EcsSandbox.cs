@@ -349,8 +349,9 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
 
         environment["ECS_TASK_ARN"] = running.Task.TaskArn!;
         environment.TryAdd("AWS_REGION", account.Region);
-        environment.TryAdd("AWS_ACCESS_KEY_ID", "sandbox");
-        environment.TryAdd("AWS_SECRET_ACCESS_KEY", "sandbox");
+        // The worker's own keys: the sandbox checks the signatures made with them.
+        environment.TryAdd("AWS_ACCESS_KEY_ID", Hosting.SandboxCredentials.WorkerAccessKeyId);
+        environment.TryAdd("AWS_SECRET_ACCESS_KEY", Hosting.SandboxCredentials.WorkerSecretAccessKey);
         if (Endpoint is { } endpoint)
         {
             environment["AWS_ENDPOINT_URL"] = endpoint.ToString().TrimEnd('/');

@@ -23,6 +23,9 @@ public sealed class SandboxHostOptions
     [Url]
     public string? IdentityIssuer { get; set; }
 
+    /// <summary>Refuse AWS calls signed with keys the sandbox did not hand out (the dashboard's and the worker's).</summary>
+    public bool StrictSignatures { get; set; }
+
     /// <summary>Start with nothing deployed.</summary>
     public bool NoTemplate { get; set; }
 

@@ -70,6 +70,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public CannedResponses CannedResponses { get; }
 
+    /// <summary>The credentials it hands out and the signature check of every request.</summary>
+    public SandboxCredentials Credentials { get; private init; } = new();
+
     /// <summary>The development identity provider's users and sessions.</summary>
     public SandboxDirectory Directory { get; private init; } = null!;
 
@@ -83,7 +86,8 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Starts the sandbox on <paramref name="url"/> (port 0 picks a free port).</summary>
     /// <param name="allowedHosts">The host names it answers to (a web page elsewhere cannot reach it by rebinding a name to 127.0.0.1); loopback names by default.</param>
     /// <param name="identityIssuer">The identity provider's issuer as browsers reach it, when not the sandbox's own address (a container).</param>
-    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null, Uri? identityIssuer = null)
+    /// <param name="strictSignatures">Refuse access keys the sandbox did not hand out (by default any well-formed signature of an unknown key passes).</param>
+    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null, Uri? identityIssuer = null, bool strictSignatures = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
@@ -111,7 +115,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
         var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
-        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time, Directory = directory };
+        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time, Directory = directory, Credentials = new SandboxCredentials { Strict = strictSignatures } };
         app.UseHostFiltering();
         app.UseAuthentication();
         app.MapPost("/", server.HandleAsync);
@@ -131,14 +135,8 @@ public sealed class SandboxServer : IAsyncDisposable
         var target = context.Request.Headers["X-Amz-Target"].ToString();
         try
         {
-            if (!SigV4Authorization.TryParse(context.Request.Headers.Authorization, out _, out var signatureProblem))
-            {
-                throw new SandboxErrorException("MissingAuthenticationTokenException", signatureProblem, HttpStatusCode.Forbidden);
-            }
-
+            var body = await ReadSignedBodyAsync(context).ConfigureAwait(false);
             await Faults.ApplyAsync(target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..], context.RequestAborted).ConfigureAwait(false);
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
             var isEcs = target.StartsWith(EcsPrefix, StringComparison.Ordinal);
             object response = target.StartsWith(StepFunctionsPrefix, StringComparison.Ordinal)
                 ? await StepFunctionsAsync(target[StepFunctionsPrefix.Length..], body).ConfigureAwait(false)
@@ -157,6 +155,19 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             await ErrorAsync(context, HttpStatusCode.BadRequest, "ValidationException", $"The request body is not valid for {target}: {e.Message}").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The request's body, once its signature is checked (<see cref="SandboxCredentials"/>); refused with AWS's error otherwise.</summary>
+    private async Task<string> ReadSignedBodyAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        if (Credentials.Check(context.Request, buffer.GetBuffer().AsMemory(0, (int)buffer.Length)) is { } refused)
+        {
+            throw new SandboxErrorException(refused.Code, refused.Message, HttpStatusCode.Forbidden);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>A request body as the operation's request record (an empty body is an empty object).</summary>
@@ -311,13 +322,7 @@ public sealed class SandboxServer : IAsyncDisposable
         try
         {
             await Faults.ApplyAsync(operation, context.RequestAborted).ConfigureAwait(false);
-            if (!SigV4Authorization.TryParse(context.Request.Headers.Authorization, out _, out var signatureProblem))
-            {
-                throw new SandboxErrorException("UnauthorizedException", signatureProblem, HttpStatusCode.Forbidden);
-            }
-
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+            var body = await ReadSignedBodyAsync(context).ConfigureAwait(false);
             var request = Read<TRequest>(body);
             var response = handle(request);
             context.Response.ContentType = "application/json";

@@ -65,7 +65,22 @@ public sealed class Browser : IAsyncDisposable
     {
         await page.GotoAsync(new Uri(dashboard, "/signin?returnUrl=/healthz").ToString());
         await page.Locator($"a[data-user={user}]").ClickAsync();
-        await page.WaitForURLAsync(new Uri(dashboard, "/healthz").ToString(), new() { Timeout = 20_000 });
+        // Back on the dashboard: at /healthz, or at /signin-failed saying why (then the test fails with that reason).
+        var landing = new Uri(dashboard, "/healthz").ToString();
+        var failed = new Uri(dashboard, "/signin-failed").ToString();
+        try
+        {
+            await page.WaitForURLAsync(url => url.StartsWith(landing, StringComparison.Ordinal) || url.StartsWith(failed, StringComparison.Ordinal), new() { Timeout = 20_000, WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"Signing in as {user} did not come back to the dashboard within 20 s; the browser is at {page.Url}.", e);
+        }
+
+        if (!page.Url.StartsWith(landing, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Signing in as {user} was refused: {page.Url} {await page.Locator("body").TextContentAsync()}");
+        }
     }
 
     public async ValueTask DisposeAsync()

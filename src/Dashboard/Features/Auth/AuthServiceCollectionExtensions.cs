@@ -184,6 +184,9 @@ public static class AuthServiceCollectionExtensions
     /// <summary>Code flow with PKCE for either provider; the provider's claims become the session's roles.</summary>
     private static void ConfigureSignIn(OpenIdConnectOptions o, SignInProvider provider, string nameClaim)
     {
+        // Tokens, correlation and nonce expire on the wall clock: the application's TimeProvider may be a sandbox's
+        // faster clock, against which a fresh id token would already look expired.
+        o.TimeProvider = TimeProvider.System;
         o.ResponseType = OpenIdConnectResponseType.Code;
         o.UsePkce = true;
         o.MapInboundClaims = false;
@@ -247,6 +250,8 @@ public static class AuthServiceCollectionExtensions
     /// <summary>Bearer tokens for the API: the same provider, audience and roles; failures are problem documents that say why.</summary>
     private static void ConfigureBearer(JwtBearerOptions o, string nameClaim)
     {
+        // Expiry on the wall clock, as for sign-in (the application's clock may run faster in sandbox mode).
+        o.TimeProvider = TimeProvider.System;
         o.MapInboundClaims = false;
         o.TokenValidationParameters.NameClaimType = nameClaim;
         o.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.Runtime;
+using BatchOps.Aws.Signing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace BatchOps.Sandbox.Hosting;
+
+/// <summary>
+/// The credentials the sandbox hands out (the dashboard's in sandbox mode, the worker's in its tasks) and the SigV4
+/// check of every request. A request signed with one of these keys must carry the signature AWS would compute;
+/// other keys are accepted as long as the header is well formed (any credentials work, as LocalStack users expect),
+/// unless <see cref="Strict"/> says only known keys may call.
+/// </summary>
+public sealed class SandboxCredentials
+{
+    /// <summary>What the dashboard signs with in sandbox mode.</summary>
+    public const string DashboardAccessKeyId = "sandbox";
+
+    public const string DashboardSecretAccessKey = "sandbox-secret";
+
+    /// <summary>What the worker's tasks get as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.</summary>
+    public const string WorkerAccessKeyId = "sandbox-worker";
+
+    public const string WorkerSecretAccessKey = "sandbox-worker-secret";
+
+    private readonly Dictionary<string, string> _known = new(StringComparer.Ordinal)
+    {
+        [DashboardAccessKeyId] = DashboardSecretAccessKey,
+        [WorkerAccessKeyId] = WorkerSecretAccessKey,
+    };
+
+    /// <summary>Refuse keys the sandbox did not hand out.</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>Null when the request may go on; otherwise AWS's error code and message for the refusal.</summary>
+    public (string Code, string Message)? Check(HttpRequest request, ReadOnlyMemory<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!SigV4Authorization.TryParse(request.Headers.Authorization, out var authorization, out var problem))
+        {
+            return ("MissingAuthenticationTokenException", problem);
+        }
+
+        if (!_known.TryGetValue(authorization.AccessKeyId, out var secret))
+        {
+            return Strict ? ("UnrecognizedClientException", "The security token included in the request is invalid.") : null;
+        }
+
+        if (!DateTime.TryParseExact(request.Headers["X-Amz-Date"].ToString(), SigV4Signer.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var signedAt))
+        {
+            return ("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+        }
+
+        // The request exactly as sent (path and query still encoded), and the headers the client said it signed.
+        var target = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
+        var q = target.IndexOf('?', StringComparison.Ordinal);
+        var query = q >= 0 ? target[(q + 1)..] : string.Empty;
+        var path = q >= 0 ? target[..q] : target;
+        var headers = authorization.SignedHeaders
+            .Select(name => new KeyValuePair<string, string>(name, name == "host" ? request.Host.Value ?? string.Empty : string.Join(',', request.Headers[name].ToArray())))
+            .ToList();
+        var expected = SigV4Signer.Sign(new SigV4Request(request.Method, path, query, headers, body), new ImmutableCredentials(authorization.AccessKeyId, secret, null), authorization.Region, authorization.Service, signedAt);
+        return SigV4Authorization.TryParse(expected.Authorization, out var computed, out _)
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed.Signature), Encoding.ASCII.GetBytes(authorization.Signature))
+                ? null
+                : ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+    }
+}
