@@ -96,7 +96,8 @@ internal static class ServiceSpecs
             }),
         new("ecs", "BatchOps.Aws.Ecs", "Ecs", "IAmazonECS", "EcsClient", "AmazonECSException", "src/Aws/Ecs/Ecs.g.cs",
             ["RunTask", "DescribeTasks", "ListTasks", "StopTask", "DescribeTaskDefinition", "ListClusters",
-             "DescribeClusters", "RegisterTaskDefinition", "CreateCluster"],
+             "DescribeClusters", "RegisterTaskDefinition", "CreateCluster", "ListTaskDefinitions",
+             "ListTaskDefinitionFamilies", "DeregisterTaskDefinition", "ListContainerInstances"],
             new Dictionary<string, string> { ["Task"] = "EcsTask", ["Attribute"] = "EcsAttribute" },
             new Dictionary<string, string>
             {

@@ -28,6 +28,14 @@ public interface IAmazonECS
     Task<RegisterTaskDefinitionResponse> RegisterTaskDefinitionAsync(RegisterTaskDefinitionRequest request, CancellationToken cancellationToken = default);
 
     Task<CreateClusterResponse> CreateClusterAsync(CreateClusterRequest request, CancellationToken cancellationToken = default);
+
+    Task<ListTaskDefinitionsResponse> ListTaskDefinitionsAsync(ListTaskDefinitionsRequest request, CancellationToken cancellationToken = default);
+
+    Task<ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamiliesAsync(ListTaskDefinitionFamiliesRequest request, CancellationToken cancellationToken = default);
+
+    Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken = default);
+
+    Task<ListContainerInstancesResponse> ListContainerInstancesAsync(ListContainerInstancesRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Signed, retried and rate-limited client over <see cref="AwsServiceRuntime"/>.</summary>
@@ -59,6 +67,18 @@ public sealed class EcsClient(AwsServiceRuntime runtime) : IAmazonECS
 
     public Task<CreateClusterResponse> CreateClusterAsync(CreateClusterRequest request, CancellationToken cancellationToken = default) =>
         runtime.InvokeAsync(EcsOperations.CreateCluster, request, cancellationToken);
+
+    public Task<ListTaskDefinitionsResponse> ListTaskDefinitionsAsync(ListTaskDefinitionsRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.ListTaskDefinitions, request, cancellationToken);
+
+    public Task<ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamiliesAsync(ListTaskDefinitionFamiliesRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.ListTaskDefinitionFamilies, request, cancellationToken);
+
+    public Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.DeregisterTaskDefinition, request, cancellationToken);
+
+    public Task<ListContainerInstancesResponse> ListContainerInstancesAsync(ListContainerInstancesRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.ListContainerInstances, request, cancellationToken);
 }
 
 /// <summary>Wire facts about the service, from the model's metadata.</summary>
@@ -169,6 +189,38 @@ public static class EcsOperations
         RequestUri = "/",
         IsRetrySafe = static _ => false,
     };
+
+    public static readonly AwsOperation<ListTaskDefinitionsRequest, ListTaskDefinitionsResponse> ListTaskDefinitions = new()
+    {
+        Name = "ListTaskDefinitions",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => true,
+    };
+
+    public static readonly AwsOperation<ListTaskDefinitionFamiliesRequest, ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamilies = new()
+    {
+        Name = "ListTaskDefinitionFamilies",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => true,
+    };
+
+    public static readonly AwsOperation<DeregisterTaskDefinitionRequest, DeregisterTaskDefinitionResponse> DeregisterTaskDefinition = new()
+    {
+        Name = "DeregisterTaskDefinition",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => false,
+    };
+
+    public static readonly AwsOperation<ListContainerInstancesRequest, ListContainerInstancesResponse> ListContainerInstances = new()
+    {
+        Name = "ListContainerInstances",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => true,
+    };
 }
 
 /// <summary>Pagination helpers for the operations in ecs.paginators-1.json that we call.</summary>
@@ -189,6 +241,30 @@ public static class EcsPaginators
     /// <summary>Every item of <c>clusterArns</c> across all pages of ListClusters.</summary>
     public static IAsyncEnumerable<string> ListClustersItemsAsync(this IAmazonECS client, ListClustersRequest request, CancellationToken cancellationToken = default) =>
         AwsPagination.ItemsAsync(client.ListClustersPagesAsync(request, cancellationToken), static page => page.ClusterArns);
+
+    /// <summary>Every page of ListTaskDefinitions, following <c>nextToken</c>.</summary>
+    public static IAsyncEnumerable<ListTaskDefinitionsResponse> ListTaskDefinitionsPagesAsync(this IAmazonECS client, ListTaskDefinitionsRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.PagesAsync(request, client.ListTaskDefinitionsAsync, static page => page.NextToken, static (r, token) => r with { NextToken = token }, cancellationToken);
+
+    /// <summary>Every item of <c>taskDefinitionArns</c> across all pages of ListTaskDefinitions.</summary>
+    public static IAsyncEnumerable<string> ListTaskDefinitionsItemsAsync(this IAmazonECS client, ListTaskDefinitionsRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.ItemsAsync(client.ListTaskDefinitionsPagesAsync(request, cancellationToken), static page => page.TaskDefinitionArns);
+
+    /// <summary>Every page of ListTaskDefinitionFamilies, following <c>nextToken</c>.</summary>
+    public static IAsyncEnumerable<ListTaskDefinitionFamiliesResponse> ListTaskDefinitionFamiliesPagesAsync(this IAmazonECS client, ListTaskDefinitionFamiliesRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.PagesAsync(request, client.ListTaskDefinitionFamiliesAsync, static page => page.NextToken, static (r, token) => r with { NextToken = token }, cancellationToken);
+
+    /// <summary>Every item of <c>families</c> across all pages of ListTaskDefinitionFamilies.</summary>
+    public static IAsyncEnumerable<string> ListTaskDefinitionFamiliesItemsAsync(this IAmazonECS client, ListTaskDefinitionFamiliesRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.ItemsAsync(client.ListTaskDefinitionFamiliesPagesAsync(request, cancellationToken), static page => page.Families);
+
+    /// <summary>Every page of ListContainerInstances, following <c>nextToken</c>.</summary>
+    public static IAsyncEnumerable<ListContainerInstancesResponse> ListContainerInstancesPagesAsync(this IAmazonECS client, ListContainerInstancesRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.PagesAsync(request, client.ListContainerInstancesAsync, static page => page.NextToken, static (r, token) => r with { NextToken = token }, cancellationToken);
+
+    /// <summary>Every item of <c>containerInstanceArns</c> across all pages of ListContainerInstances.</summary>
+    public static IAsyncEnumerable<string> ListContainerInstancesItemsAsync(this IAmazonECS client, ListContainerInstancesRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.ItemsAsync(client.ListContainerInstancesPagesAsync(request, cancellationToken), static page => page.ContainerInstanceArns);
 }
 
 /// <summary>An error returned by Amazon EC2 Container Service.</summary>
@@ -2015,4 +2091,119 @@ public sealed record CreateClusterResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("cluster")]
     public Cluster? Cluster { get; init; }
+}
+
+public sealed record ListTaskDefinitionsRequest
+{
+    [JsonPropertyName("familyPrefix")]
+    public string? FamilyPrefix { get; init; }
+
+    [JsonPropertyName("status")]
+    public string? Status { get; init; }
+
+    [JsonPropertyName("sort")]
+    public string? Sort { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; init; }
+}
+
+/// <summary>Values of the service model's <c>SortOrder</c> enum.</summary>
+public static class SortOrder
+{
+    public const string ASC = "ASC";
+    public const string DESC = "DESC";
+}
+
+public sealed record ListTaskDefinitionsResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("taskDefinitionArns")]
+    public List<string>? TaskDefinitionArns { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+}
+
+public sealed record ListTaskDefinitionFamiliesRequest
+{
+    [JsonPropertyName("familyPrefix")]
+    public string? FamilyPrefix { get; init; }
+
+    [JsonPropertyName("status")]
+    public string? Status { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; init; }
+}
+
+/// <summary>Values of the service model's <c>TaskDefinitionFamilyStatus</c> enum.</summary>
+public static class TaskDefinitionFamilyStatus
+{
+    public const string ACTIVE = "ACTIVE";
+    public const string INACTIVE = "INACTIVE";
+    public const string ALL = "ALL";
+}
+
+public sealed record ListTaskDefinitionFamiliesResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("families")]
+    public List<string>? Families { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+}
+
+public sealed record DeregisterTaskDefinitionRequest
+{
+    [JsonPropertyName("taskDefinition")]
+    public required string TaskDefinition { get; init; }
+}
+
+public sealed record DeregisterTaskDefinitionResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("taskDefinition")]
+    public TaskDefinition? TaskDefinition { get; init; }
+}
+
+public sealed record ListContainerInstancesRequest
+{
+    [JsonPropertyName("cluster")]
+    public string? Cluster { get; init; }
+
+    [JsonPropertyName("filter")]
+    public string? Filter { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; init; }
+
+    [JsonPropertyName("status")]
+    public string? Status { get; init; }
+}
+
+/// <summary>Values of the service model's <c>ContainerInstanceStatus</c> enum.</summary>
+public static class ContainerInstanceStatus
+{
+    public const string ACTIVE = "ACTIVE";
+    public const string DRAINING = "DRAINING";
+    public const string REGISTERING = "REGISTERING";
+    public const string DEREGISTERING = "DEREGISTERING";
+    public const string REGISTRATION_FAILED = "REGISTRATION_FAILED";
+}
+
+public sealed record ListContainerInstancesResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("containerInstanceArns")]
+    public List<string>? ContainerInstanceArns { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using BatchOps.Aws.Ecs;
 using BatchOps.Sandbox.StepFunctions;
@@ -145,6 +146,94 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
 
     public DescribeTaskDefinitionResponse DescribeTaskDefinition(DescribeTaskDefinitionRequest request) => new() { TaskDefinition = Definition(request.TaskDefinition) };
 
+    /// <summary>Revisions by family then revision (ACTIVE unless asked for INACTIVE), as ECS lists them.</summary>
+    public ListTaskDefinitionsResponse ListTaskDefinitions(ListTaskDefinitionsRequest request)
+    {
+        var status = request.Status ?? "ACTIVE";
+        var arns = AllDefinitions()
+            .Where(d => d.Status == status && (request.FamilyPrefix is null || d.Family!.StartsWith(request.FamilyPrefix, StringComparison.Ordinal)))
+            .OrderBy(d => d.Family, StringComparer.Ordinal).ThenBy(d => d.Revision)
+            .Select(d => d.TaskDefinitionArn!)
+            .ToList();
+        if (request.Sort == SortOrder.DESC)
+        {
+            arns.Reverse();
+        }
+
+        var (page, next) = Paging.Page(arns, request.MaxResults, request.NextToken, "InvalidParameterException");
+        return new ListTaskDefinitionsResponse { TaskDefinitionArns = page, NextToken = next };
+    }
+
+    /// <summary>Families with an ACTIVE revision (ACTIVE), with none left (INACTIVE), or every family (ALL).</summary>
+    public ListTaskDefinitionFamiliesResponse ListTaskDefinitionFamilies(ListTaskDefinitionFamiliesRequest request)
+    {
+        var status = request.Status ?? "ACTIVE";
+        var families = _definitions
+            .Where(f => request.FamilyPrefix is null || f.Key.StartsWith(request.FamilyPrefix, StringComparison.Ordinal))
+            .Where(f =>
+            {
+                lock (f.Value)
+                {
+                    var active = f.Value.Any(d => d.Status == "ACTIVE");
+                    return status switch { "ALL" => true, "INACTIVE" => !active, _ => active };
+                }
+            })
+            .Select(f => f.Key)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var (page, next) = Paging.Page(families, request.MaxResults, request.NextToken, "InvalidParameterException");
+        return new ListTaskDefinitionFamiliesResponse { Families = page, NextToken = next };
+    }
+
+    /// <summary>Marks one revision INACTIVE: it stays describable, and no new task may run it.</summary>
+    public DeregisterTaskDefinitionResponse DeregisterTaskDefinition(DeregisterTaskDefinitionRequest request)
+    {
+        var text = request.TaskDefinition.Contains("task-definition/", StringComparison.Ordinal) ? request.TaskDefinition[(request.TaskDefinition.IndexOf("task-definition/", StringComparison.Ordinal) + 16)..] : request.TaskDefinition;
+        var parts = text.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var revision))
+        {
+            throw new SandboxErrorException("ClientException", "Invalid revision number. Number: " + (parts.Length == 2 ? parts[1] : string.Empty));
+        }
+
+        if (!_definitions.TryGetValue(parts[0], out var revisions))
+        {
+            throw new SandboxErrorException("ClientException", "Unable to describe task definition.");
+        }
+
+        lock (revisions)
+        {
+            if (revisions.ElementAtOrDefault(revision - 1) is not { } found)
+            {
+                throw new SandboxErrorException("ClientException", "Unable to describe task definition.");
+            }
+
+            var deregistered = found.Status == "INACTIVE" ? found : found with { Status = "INACTIVE", DeregisteredAt = time.GetUtcNow() };
+            revisions[revision - 1] = deregistered;
+            return new DeregisterTaskDefinitionResponse { TaskDefinition = deregistered };
+        }
+    }
+
+    /// <summary>Fargate has no container instances: an empty list, for a cluster that exists.</summary>
+    public ListContainerInstancesResponse ListContainerInstances(ListContainerInstancesRequest request)
+    {
+        _ = ClusterOf(request.Cluster);
+        return new ListContainerInstancesResponse { ContainerInstanceArns = [] };
+    }
+
+    private List<TaskDefinition> AllDefinitions()
+    {
+        var all = new List<TaskDefinition>();
+        foreach (var revisions in _definitions.Values)
+        {
+            lock (revisions)
+            {
+                all.AddRange(revisions);
+            }
+        }
+
+        return all;
+    }
+
     private readonly ConcurrentDictionary<string, RunTaskResponse> _byClientToken = new(StringComparer.Ordinal);
 
     public RunTaskResponse RunTask(RunTaskRequest request)
@@ -168,6 +257,10 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
     {
         var cluster = ClusterOf(request.Cluster);
         var definition = Definition(request.TaskDefinition);
+        if (definition.Status == "INACTIVE")
+        {
+            throw new SandboxErrorException("ClientException", $"TaskDefinition is inactive ({definition.TaskDefinitionArn}).");
+        }
         var count = request.Count ?? 1;
         if (count is < 1 or > 10)
         {
@@ -461,7 +554,8 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
         {
             lock (revisions)
             {
-                var found = parts.Length == 2 && int.TryParse(parts[1], out var revision) ? revisions.ElementAtOrDefault(revision - 1) : revisions.LastOrDefault();
+                // A family without a revision means its latest ACTIVE revision, as in ECS.
+                var found = parts.Length == 2 && int.TryParse(parts[1], out var revision) ? revisions.ElementAtOrDefault(revision - 1) : revisions.LastOrDefault(d => d.Status == "ACTIVE");
                 if (found is not null)
                 {
                     return found;

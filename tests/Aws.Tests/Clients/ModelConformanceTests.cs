@@ -44,7 +44,7 @@ public sealed class ModelConformanceTests
             ["CreateStateMachine", "DeleteStateMachine", "DescribeExecution", "DescribeStateMachine", "DescribeStateMachineForExecution", "GetExecutionHistory", "ListExecutions", "ListStateMachines", "ListTagsForResource", "RedriveExecution", "SendTaskFailure", "SendTaskHeartbeat", "SendTaskSuccess", "StartExecution", "StopExecution"],
             OperationNames(typeof(IAmazonStepFunctions)));
         Assert.Equal(
-            ["CreateCluster", "DescribeClusters", "DescribeTaskDefinition", "DescribeTasks", "ListClusters", "ListTasks", "RegisterTaskDefinition", "RunTask", "StopTask"],
+            ["CreateCluster", "DeregisterTaskDefinition", "DescribeClusters", "DescribeTaskDefinition", "DescribeTasks", "ListClusters", "ListContainerInstances", "ListTaskDefinitionFamilies", "ListTaskDefinitions", "ListTasks", "RegisterTaskDefinition", "RunTask", "StopTask"],
             OperationNames(typeof(IAmazonECS)));
         Assert.Equal(
             ["CreateSchedule", "CreateScheduleGroup", "DeleteSchedule", "GetSchedule", "GetScheduleGroup", "ListScheduleGroups", "ListSchedules", "ListTagsForResource", "TagResource", "UpdateSchedule"],
