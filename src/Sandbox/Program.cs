@@ -43,7 +43,8 @@ var time = options.TimeScale == 1 ? null : new ScaledTimeProvider(options.TimeSc
 await using var server = await SandboxServer.StartAsync(options.Url, time, logging: b => b.AddConfiguration(configuration.GetSection("Logging")).AddSimpleConsole(), ecsOptions: ecs,
     allowedHosts: options.AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
     identityIssuer: options.IdentityIssuer is null ? null : new Uri(options.IdentityIssuer),
-    strictSignatures: options.StrictSignatures);
+    strictSignatures: options.StrictSignatures,
+    adminToken: options.AdminToken);
 if (template is { Path: { } templatePath })
 {
     // Deploy what the sandbox emulates and say what it does not.

@@ -23,6 +23,13 @@ public sealed class SandboxHostOptions
     [Url]
     public string? IdentityIssuer { get; set; }
 
+    /// <summary>
+    /// A token the admin API (/_sandbox/*, but its health check) then requires as X-Sandbox-Admin-Token, and accepts
+    /// from non-loopback callers too (a container's published port). Unset: loopback callers only.
+    /// </summary>
+    [MinLength(16)]
+    public string? AdminToken { get; set; }
+
     /// <summary>Refuse AWS calls signed with keys the sandbox did not hand out (the dashboard's and the worker's).</summary>
     public bool StrictSignatures { get; set; }
 

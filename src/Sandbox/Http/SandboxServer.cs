@@ -87,7 +87,8 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <param name="allowedHosts">The host names it answers to (a web page elsewhere cannot reach it by rebinding a name to 127.0.0.1); loopback names by default.</param>
     /// <param name="identityIssuer">The identity provider's issuer as browsers reach it, when not the sandbox's own address (a container).</param>
     /// <param name="strictSignatures">Refuse access keys the sandbox did not hand out (by default any well-formed signature of an unknown key passes).</param>
-    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null, Uri? identityIssuer = null, bool strictSignatures = false)
+    /// <param name="adminToken">Require this token on the admin API (and accept it from non-loopback callers: a container's published port).</param>
+    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null, Uri? identityIssuer = null, bool strictSignatures = false, string? adminToken = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
@@ -115,7 +116,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
         var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
-        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time, Directory = directory, Credentials = new SandboxCredentials { Strict = strictSignatures } };
+        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time, Directory = directory, Credentials = new SandboxCredentials { Strict = strictSignatures }, AdminToken = string.IsNullOrEmpty(adminToken) ? null : adminToken };
         app.UseHostFiltering();
         app.UseAuthentication();
         app.MapPost("/", server.HandleAsync);
@@ -244,9 +245,9 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
         var admin = app.MapGroup("/_sandbox").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
-                ? await next(context).ConfigureAwait(false)
-                : Results.Problem("The sandbox's admin API answers loopback callers only.", statusCode: StatusCodes.Status403Forbidden));
+            AdminRefusal(context.HttpContext) is { } refusal
+                ? Results.Problem(refusal, statusCode: StatusCodes.Status403Forbidden)
+                : await next(context).ConfigureAwait(false));
         // The clock too: a dashboard on a sandbox with a faster clock (TimeScale) keeps its "now" on the sandbox's.
         admin.MapGet("/health", () => Results.Ok(new { status = "Healthy", now = Time.GetUtcNow(), timeScale = Time is Hosting.ScaledTimeProvider scaled ? scaled.Factor : 1 }));
         admin.MapSandboxIdentityAdmin(TimeProvider.System);
@@ -299,6 +300,32 @@ public sealed class SandboxServer : IAsyncDisposable
             }
         });
     }
+
+    /// <summary>
+    /// Who may use the admin API: loopback callers, and with <see cref="AdminToken"/> set only those presenting it
+    /// (X-Sandbox-Admin-Token), from anywhere (a container's published port); the health check stays open.
+    /// </summary>
+    private string? AdminRefusal(HttpContext context)
+    {
+        var loopback = context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
+        if (AdminToken is null)
+        {
+            return loopback ? null : "The sandbox's admin API answers loopback callers only (or set Sandbox:AdminToken and send it as X-Sandbox-Admin-Token).";
+        }
+
+        if (context.Request.Path.StartsWithSegments("/_sandbox/health", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var presented = System.Text.Encoding.UTF8.GetBytes(context.Request.Headers["X-Sandbox-Admin-Token"].ToString());
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(presented, System.Text.Encoding.UTF8.GetBytes(AdminToken))
+            ? null
+            : "The sandbox's admin API needs its token: send Sandbox:AdminToken as the X-Sandbox-Admin-Token header.";
+    }
+
+    /// <summary>The admin API's token (Sandbox:AdminToken); null: loopback callers only, no token.</summary>
+    public string? AdminToken { get; private init; }
 
     private sealed record EcsFaultRequest(string Family, EcsFault Fault, int Count = 1);
 
