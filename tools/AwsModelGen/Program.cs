@@ -84,7 +84,7 @@ internal static class ServiceSpecs
             ["ListStateMachines", "DescribeStateMachine", "DescribeStateMachineForExecution", "ListExecutions",
              "DescribeExecution", "GetExecutionHistory", "StartExecution", "StopExecution", "RedriveExecution",
              "SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat", "CreateStateMachine", "DeleteStateMachine",
-             "ListTagsForResource"],
+             "ListTagsForResource", "UpdateStateMachine", "TagResource", "UntagResource"],
             new Dictionary<string, string>(),
             new Dictionary<string, string>
             {

@@ -40,6 +40,12 @@ public interface IAmazonStepFunctions
     Task<DeleteStateMachineResponse> DeleteStateMachineAsync(DeleteStateMachineRequest request, CancellationToken cancellationToken = default);
 
     Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default);
+
+    Task<UpdateStateMachineResponse> UpdateStateMachineAsync(UpdateStateMachineRequest request, CancellationToken cancellationToken = default);
+
+    Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default);
+
+    Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Signed, retried and rate-limited client over <see cref="AwsServiceRuntime"/>.</summary>
@@ -89,6 +95,15 @@ public sealed class StepFunctionsClient(AwsServiceRuntime runtime) : IAmazonStep
 
     public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default) =>
         runtime.InvokeAsync(StepFunctionsOperations.ListTagsForResource, request, cancellationToken);
+
+    public Task<UpdateStateMachineResponse> UpdateStateMachineAsync(UpdateStateMachineRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(StepFunctionsOperations.UpdateStateMachine, request, cancellationToken);
+
+    public Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(StepFunctionsOperations.TagResource, request, cancellationToken);
+
+    public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(StepFunctionsOperations.UntagResource, request, cancellationToken);
 }
 
 /// <summary>Wire facts about the service, from the model's metadata.</summary>
@@ -124,7 +139,9 @@ public static class StepFunctionsService
         "KmsAccessDeniedException" => new KmsAccessDeniedException(details),
         "KmsInvalidStateException" => new KmsInvalidStateException(details),
         "KmsThrottlingException" => new KmsThrottlingException(details),
+        "MissingRequiredParameter" => new MissingRequiredParameterException(details),
         "ResourceNotFound" => new ResourceNotFoundException(details),
+        "ServiceQuotaExceededException" => new ServiceQuotaExceededException(details),
         "StateMachineAlreadyExists" => new StateMachineAlreadyExistsException(details),
         "StateMachineDeleting" => new StateMachineDeletingException(details),
         "StateMachineDoesNotExist" => new StateMachineDoesNotExistException(details),
@@ -261,6 +278,30 @@ public static class StepFunctionsOperations
         RequestUri = "/",
         IsRetrySafe = static _ => true,
     };
+
+    public static readonly AwsOperation<UpdateStateMachineRequest, UpdateStateMachineResponse> UpdateStateMachine = new()
+    {
+        Name = "UpdateStateMachine",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => false,
+    };
+
+    public static readonly AwsOperation<TagResourceRequest, TagResourceResponse> TagResource = new()
+    {
+        Name = "TagResource",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => false,
+    };
+
+    public static readonly AwsOperation<UntagResourceRequest, UntagResourceResponse> UntagResource = new()
+    {
+        Name = "UntagResource",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => false,
+    };
 }
 
 /// <summary>Pagination helpers for the operations in stepfunctions.paginators-1.json that we call.</summary>
@@ -328,7 +369,11 @@ public sealed class KmsInvalidStateException(AwsErrorDetails details) : AmazonSt
 
 public sealed class KmsThrottlingException(AwsErrorDetails details) : AmazonStepFunctionsException(details);
 
+public sealed class MissingRequiredParameterException(AwsErrorDetails details) : AmazonStepFunctionsException(details);
+
 public sealed class ResourceNotFoundException(AwsErrorDetails details) : AmazonStepFunctionsException(details);
+
+public sealed class ServiceQuotaExceededException(AwsErrorDetails details) : AmazonStepFunctionsException(details);
 
 public sealed class StateMachineAlreadyExistsException(AwsErrorDetails details) : AmazonStepFunctionsException(details);
 
@@ -1534,6 +1579,71 @@ public sealed record ListTagsForResourceResponse : AmazonWebServiceResponse
 {
     [JsonPropertyName("tags")]
     public List<Tag>? Tags { get; init; }
+}
+
+public sealed record UpdateStateMachineRequest
+{
+    [JsonPropertyName("stateMachineArn")]
+    public required string StateMachineArn { get; init; }
+
+    [JsonPropertyName("definition")]
+    public string? Definition { get; init; }
+
+    [JsonPropertyName("roleArn")]
+    public string? RoleArn { get; init; }
+
+    [JsonPropertyName("loggingConfiguration")]
+    public LoggingConfiguration? LoggingConfiguration { get; init; }
+
+    [JsonPropertyName("tracingConfiguration")]
+    public TracingConfiguration? TracingConfiguration { get; init; }
+
+    [JsonPropertyName("publish")]
+    public bool? Publish { get; init; }
+
+    [JsonPropertyName("versionDescription")]
+    public string? VersionDescription { get; init; }
+
+    [JsonPropertyName("encryptionConfiguration")]
+    public EncryptionConfiguration? EncryptionConfiguration { get; init; }
+}
+
+public sealed record UpdateStateMachineResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("updateDate")]
+    public required DateTimeOffset UpdateDate { get; init; }
+
+    [JsonPropertyName("revisionId")]
+    public string? RevisionId { get; init; }
+
+    [JsonPropertyName("stateMachineVersionArn")]
+    public string? StateMachineVersionArn { get; init; }
+}
+
+public sealed record TagResourceRequest
+{
+    [JsonPropertyName("resourceArn")]
+    public required string ResourceArn { get; init; }
+
+    [JsonPropertyName("tags")]
+    public required List<Tag> Tags { get; init; }
+}
+
+public sealed record TagResourceResponse : AmazonWebServiceResponse
+{
+}
+
+public sealed record UntagResourceRequest
+{
+    [JsonPropertyName("resourceArn")]
+    public required string ResourceArn { get; init; }
+
+    [JsonPropertyName("tagKeys")]
+    public required List<string> TagKeys { get; init; }
+}
+
+public sealed record UntagResourceResponse : AmazonWebServiceResponse
+{
 }
 
 /// <summary>Values of the service model's <c>KmsKeyState</c> enum.</summary>

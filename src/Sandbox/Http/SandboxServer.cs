@@ -196,6 +196,9 @@ public sealed class SandboxServer : IAsyncDisposable
             "DescribeStateMachineForExecution" => sfn.DescribeStateMachineForExecution(Read<DescribeStateMachineForExecutionRequest>(body)),
             "ListStateMachines" => sfn.ListStateMachines(Read<ListStateMachinesRequest>(body)),
             "ListTagsForResource" => sfn.ListTagsForResource(Read<Aws.StepFunctions.ListTagsForResourceRequest>(body)),
+            "UpdateStateMachine" => sfn.UpdateStateMachine(Read<UpdateStateMachineRequest>(body)),
+            "TagResource" => sfn.TagResource(Read<Aws.StepFunctions.TagResourceRequest>(body)),
+            "UntagResource" => sfn.UntagResource(Read<UntagResourceRequest>(body)),
             "StartExecution" => sfn.StartExecution(Read<StartExecutionRequest>(body)),
             "DescribeExecution" => sfn.DescribeExecution(Read<DescribeExecutionRequest>(body)),
             "ListExecutions" => sfn.ListExecutions(Read<ListExecutionsRequest>(body)),
@@ -345,7 +348,7 @@ public sealed class SandboxServer : IAsyncDisposable
         app.MapPost("/schedule-groups/{name}", c => RestAsync<CreateScheduleGroupRequest>(c, "CreateScheduleGroup", r => sch.CreateScheduleGroup(r with { Name = R(c, "name") })));
         app.MapGet("/schedule-groups/{name}", c => RestAsync<GetScheduleGroupRequest>(c, "GetScheduleGroup", r => sch.GetScheduleGroup(r with { Name = R(c, "name") })));
         app.MapGet("/tags/{*arn}", c => RestAsync<Aws.Scheduler.ListTagsForResourceRequest>(c, "ListTagsForResource", r => sch.ListTagsForResource(r with { ResourceArn = R(c, "arn") })));
-        app.MapPost("/tags/{*arn}", c => RestAsync<TagResourceRequest>(c, "TagResource", r => sch.TagResource(r with { ResourceArn = R(c, "arn") })));
+        app.MapPost("/tags/{*arn}", c => RestAsync<Aws.Scheduler.TagResourceRequest>(c, "TagResource", r => sch.TagResource(r with { ResourceArn = R(c, "arn") })));
     }
 
     private async Task RestAsync<TRequest>(HttpContext context, string operation, Func<TRequest, object> handle)

@@ -18,7 +18,13 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
     private readonly ConcurrentDictionary<string, StateMachine> _machines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Execution> _executions = new(StringComparer.Ordinal);
 
-    private sealed record StateMachine(string Arn, string Name, string Definition, JsonObject Parsed, string RoleArn, string Type, DateTimeOffset CreationDate, List<Tag> Tags);
+    private sealed record StateMachine(string Arn, string Name, string Definition, JsonObject Parsed, string RoleArn, string Type, DateTimeOffset CreationDate, List<Tag> Tags)
+    {
+        /// <summary>Changes with every update of the definition or role (running executions keep the revision they started with).</summary>
+        public string RevisionId { get; init; } = Guid.NewGuid().ToString();
+
+        public DateTimeOffset? UpdateDate { get; init; }
+    }
 
     private sealed class Execution(string arn, string name, StateMachine machine, string input, DateTimeOffset start)
     {
@@ -68,7 +74,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
     public DescribeStateMachineResponse DescribeStateMachine(DescribeStateMachineRequest request)
     {
         var m = Machine(request.StateMachineArn);
-        return new DescribeStateMachineResponse { StateMachineArn = m.Arn, Name = m.Name, Status = "ACTIVE", Definition = m.Definition, RoleArn = m.RoleArn, Type = m.Type, CreationDate = m.CreationDate };
+        return new DescribeStateMachineResponse { StateMachineArn = m.Arn, Name = m.Name, Status = "ACTIVE", Definition = m.Definition, RoleArn = m.RoleArn, Type = m.Type, CreationDate = m.CreationDate, RevisionId = m.RevisionId };
     }
 
     public ListStateMachinesResponse ListStateMachines(ListStateMachinesRequest request)
@@ -79,6 +85,61 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
 
     public ListTagsForResourceResponse ListTagsForResource(ListTagsForResourceRequest request) =>
         new() { Tags = Machine(request.ResourceArn).Tags };
+
+    /// <summary>
+    /// A new definition and/or role: new executions run it; running ones finish on the revision they started with, and
+    /// an execution that started before the change can no longer be redriven (as in AWS).
+    /// </summary>
+    public UpdateStateMachineResponse UpdateStateMachine(UpdateStateMachineRequest request)
+    {
+        if (request.Definition is null && request.RoleArn is null)
+        {
+            throw new SandboxErrorException("MissingRequiredParameter", "Either the definition or the roleArn must be specified.");
+        }
+
+        var parsed = request.Definition is null ? null : ParseDefinition(request.Definition);
+        var now = time.GetUtcNow();
+        while (true)
+        {
+            var current = Machine(request.StateMachineArn);
+            var updated = current with
+            {
+                Definition = request.Definition ?? current.Definition,
+                Parsed = parsed ?? current.Parsed,
+                RoleArn = request.RoleArn ?? current.RoleArn,
+                RevisionId = Guid.NewGuid().ToString(),
+                UpdateDate = now,
+            };
+            if (_machines.TryUpdate(current.Arn, updated, current))
+            {
+                return new UpdateStateMachineResponse { UpdateDate = now, RevisionId = updated.RevisionId };
+            }
+        }
+    }
+
+    public TagResourceResponse TagResource(TagResourceRequest request)
+    {
+        UpdateTags(request.ResourceArn, tags => [.. tags.Where(t => request.Tags.All(n => n.Key != t.Key)), .. request.Tags]);
+        return new TagResourceResponse();
+    }
+
+    public UntagResourceResponse UntagResource(UntagResourceRequest request)
+    {
+        UpdateTags(request.ResourceArn, tags => [.. tags.Where(t => !request.TagKeys.Contains(t.Key!))]);
+        return new UntagResourceResponse();
+    }
+
+    private void UpdateTags(string arn, Func<List<Tag>, List<Tag>> change)
+    {
+        while (true)
+        {
+            var current = Machine(arn);
+            if (_machines.TryUpdate(current.Arn, current with { Tags = change(current.Tags) }, current))
+            {
+                return;
+            }
+        }
+    }
 
     public StartExecutionResponse StartExecution(StartExecutionRequest request)
     {
@@ -135,7 +196,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
     public DescribeStateMachineForExecutionResponse DescribeStateMachineForExecution(DescribeStateMachineForExecutionRequest request)
     {
         var e = ExecutionOf(request.ExecutionArn);
-        return new DescribeStateMachineForExecutionResponse { StateMachineArn = e.Machine.Arn, Name = e.Machine.Name, Definition = e.Machine.Definition, RoleArn = e.Machine.RoleArn, UpdateDate = e.Machine.CreationDate };
+        return new DescribeStateMachineForExecutionResponse { StateMachineArn = e.Machine.Arn, Name = e.Machine.Name, Definition = e.Machine.Definition, RoleArn = e.Machine.RoleArn, UpdateDate = e.Machine.UpdateDate ?? e.Machine.CreationDate, RevisionId = e.Machine.RevisionId };
     }
 
     public ListExecutionsResponse ListExecutions(ListExecutionsRequest request)

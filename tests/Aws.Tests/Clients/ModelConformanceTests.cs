@@ -41,7 +41,7 @@ public sealed class ModelConformanceTests
     public void Clients_expose_exactly_the_operations_the_issue_lists()
     {
         Assert.Equal(
-            ["CreateStateMachine", "DeleteStateMachine", "DescribeExecution", "DescribeStateMachine", "DescribeStateMachineForExecution", "GetExecutionHistory", "ListExecutions", "ListStateMachines", "ListTagsForResource", "RedriveExecution", "SendTaskFailure", "SendTaskHeartbeat", "SendTaskSuccess", "StartExecution", "StopExecution"],
+            ["CreateStateMachine", "DeleteStateMachine", "DescribeExecution", "DescribeStateMachine", "DescribeStateMachineForExecution", "GetExecutionHistory", "ListExecutions", "ListStateMachines", "ListTagsForResource", "RedriveExecution", "SendTaskFailure", "SendTaskHeartbeat", "SendTaskSuccess", "StartExecution", "StopExecution", "TagResource", "UntagResource", "UpdateStateMachine"],
             OperationNames(typeof(IAmazonStepFunctions)));
         Assert.Equal(
             ["CreateCluster", "DeregisterTaskDefinition", "DescribeClusters", "DescribeTaskDefinition", "DescribeTasks", "ListClusters", "ListContainerInstances", "ListTaskDefinitionFamilies", "ListTaskDefinitions", "ListTasks", "RegisterTaskDefinition", "RunTask", "StopTask"],

@@ -46,4 +46,10 @@ public sealed class CountingStepFunctions(IAmazonStepFunctions inner) : IAmazonS
     public Task<CreateStateMachineResponse> CreateStateMachineAsync(CreateStateMachineRequest request, CancellationToken cancellationToken = default) => Count("CreateStateMachine", inner.CreateStateMachineAsync(request, cancellationToken));
     public Task<DeleteStateMachineResponse> DeleteStateMachineAsync(DeleteStateMachineRequest request, CancellationToken cancellationToken = default) => Count("DeleteStateMachine", inner.DeleteStateMachineAsync(request, cancellationToken));
     public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default) => Count("ListTagsForResource", inner.ListTagsForResourceAsync(request, cancellationToken));
+
+    public Task<UpdateStateMachineResponse> UpdateStateMachineAsync(UpdateStateMachineRequest request, CancellationToken cancellationToken = default) => Count("UpdateStateMachine", inner.UpdateStateMachineAsync(request, cancellationToken));
+
+    public Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default) => Count("TagResource", inner.TagResourceAsync(request, cancellationToken));
+
+    public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default) => Count("UntagResource", inner.UntagResourceAsync(request, cancellationToken));
 }

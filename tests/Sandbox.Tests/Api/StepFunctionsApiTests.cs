@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Http;
@@ -274,6 +275,42 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
         Assert.Equal((ExecutionStatus.FAILED, "States.Timeout"), (described.Status, described.Error));
         var events = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events.Select(e => e.Type).ToList();
         Assert.Equal(["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskTimedOut"], events.Where(e => e.StartsWith("Task", StringComparison.Ordinal) && e != "TaskStateEntered" && e != "TaskStateExited"));
+    }
+
+    [Fact]
+    public async Task An_updated_definition_runs_for_new_executions_the_running_one_keeps_its_own_and_cannot_be_redriven()
+    {
+        var machine = await CreateAsync("evolving", """{"StartAt":"Hold","States":{"Hold":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"MessageBody":{"t.$":"$$.Task.Token"}},"End":true}}}""");
+        var before = (await _sfn.DescribeStateMachineAsync(new() { StateMachineArn = machine })).RevisionId;
+        var old = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
+        var call = await Eventually.NotNullAsync("the old execution's message", () => Task.FromResult(_server.CannedResponses.Calls.FirstOrDefault(c => c.ExecutionArn == old.ExecutionArn)));
+
+        var updated = await _sfn.UpdateStateMachineAsync(new() { StateMachineArn = machine, Definition = """{"StartAt":"Done","States":{"Done":{"Type":"Pass","Result":"v2","End":true}}}""" });
+        var invalid = await Assert.ThrowsAnyAsync<AwsServiceException>(() => _sfn.UpdateStateMachineAsync(new() { StateMachineArn = machine, Definition = """{"StartAt":"Nowhere","States":{}}""" }));
+        var neither = await Assert.ThrowsAnyAsync<AwsServiceException>(() => _sfn.UpdateStateMachineAsync(new() { StateMachineArn = machine }));
+        var fresh = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Input = "{}" });
+        await _sfn.SendTaskFailureAsync(new() { TaskToken = call.TaskToken!, Error = "Review.Rejected" });
+        await FinishedAsync(fresh.ExecutionArn);
+
+        Assert.NotEqual(before, updated.RevisionId);
+        Assert.Equal(updated.RevisionId, (await _sfn.DescribeStateMachineAsync(new() { StateMachineArn = machine })).RevisionId);
+        Assert.Equal(("InvalidDefinition", "MissingRequiredParameter"), (invalid.ErrorCode, neither.ErrorCode));
+        Assert.Equal("\"v2\"", (await _sfn.DescribeExecutionAsync(new() { ExecutionArn = fresh.ExecutionArn })).Output);
+        Assert.Contains("sqs:sendMessage", (await _sfn.DescribeStateMachineForExecutionAsync(new() { ExecutionArn = old.ExecutionArn })).Definition, StringComparison.Ordinal);
+        var redrive = await Assert.ThrowsAnyAsync<AwsServiceException>(() => _sfn.RedriveExecutionAsync(new() { ExecutionArn = old.ExecutionArn }));
+        Assert.Equal("ExecutionNotRedrivable", redrive.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Tags_are_added_replaced_and_removed_by_key()
+    {
+        var machine = await CreateAsync("tagged", TwoPasses);
+
+        await _sfn.TagResourceAsync(new() { ResourceArn = machine, Tags = [new() { Key = "team", Value = "ops" }, new() { Key = "tier", Value = "1" }] });
+        await _sfn.TagResourceAsync(new() { ResourceArn = machine, Tags = [new() { Key = "tier", Value = "2" }] });
+        await _sfn.UntagResourceAsync(new() { ResourceArn = machine, TagKeys = ["team"] });
+
+        Assert.Equal([("tier", "2")], (await _sfn.ListTagsForResourceAsync(new() { ResourceArn = machine })).Tags!.Select(t => (t.Key, t.Value)));
     }
 
     [Fact]
