@@ -183,7 +183,7 @@ public static class DashboardHost
         app.MapHealthChecks("/healthz").AllowAnonymous();
         app.MapBatchOpsAuth();
         app.MapOpenApi().AllowAnonymous();
-        app.MapBatchOpsApi(app.Services.GetRequiredService<DashboardModeInfo>().Mode).MapSchedulesApi().RequireRateLimiting(RateLimitOptions.ApiPolicy);
+        app.MapBatchOpsApi().MapSchedulesApi().RequireRateLimiting(RateLimitOptions.ApiPolicy);
         app.MapAuditExport();
         if (app.Services.GetService<SandboxAdminClient>() is not null)
         {

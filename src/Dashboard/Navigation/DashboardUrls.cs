@@ -34,7 +34,7 @@ public static class DashboardUrls
     public static string StoppedTasks(StoppedTasksFilter? filter = null) =>
         filter is null ? StoppedTasksPath : QueryHelpers.AddQueryString(StoppedTasksPath, filter.ToQuery().Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
 
-    /// <summary>Signs the local operator in again holding only <paramref name="role"/>'s rights, then returns.</summary>
+    /// <summary>Signs in at the identity provider, then returns to <paramref name="returnUrl"/> (local paths only).</summary>
     public static string SignIn(string? returnUrl = null) => returnUrl is null ? SignInPath : QueryHelpers.AddQueryString(SignInPath, "returnUrl", returnUrl);
 
     /// <summary>Where a refused sign-in lands, with the handler's reason (shown as text, never markup).</summary>

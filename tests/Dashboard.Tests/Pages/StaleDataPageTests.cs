@@ -30,6 +30,9 @@ public sealed class StaleDataPageTests
             var before = await PollAsync(client, html => html.Contains("data-execution=\"export-before-outage\"", StringComparison.Ordinal));
             Assert.DoesNotContain("data-testid=\"stale-notice\"", before, StringComparison.Ordinal);
             Assert.Contains("AWS mode", before, StringComparison.Ordinal);
+            // In AWS mode the API answers a signed-in session as in sandbox mode.
+            using var api = await client.GetAsync(new Uri("/api/operations", UriKind.Relative));
+            Assert.Equal(System.Net.HttpStatusCode.OK, api.StatusCode);
 
             await sandbox.DisposeAsync();
 

@@ -58,7 +58,6 @@ public sealed class DashboardProcess : IAsyncDisposable
         return new DashboardProcess(process, new Uri(line[Banner.Length..].Split(' ', 2)[0]));
     }
 
-    /// <summary>An HTTP client that keeps the session cookie (the local operator signs in on the first request).</summary>
     /// <summary>A client without a session.</summary>
     public HttpClient CreateClient() => SignInFlow.NewClient(BaseUrl);
 

@@ -1,6 +1,6 @@
 namespace BatchOps.Dashboard.Features.Auth;
 
-/// <summary>The dashboard's roles (OpenID Connect app roles in AWS mode; the local operator holds all three).</summary>
+/// <summary>The dashboard's roles, mapped from the identity provider's app roles or groups (<see cref="RoleMapping"/>).</summary>
 public static class BatchOpsRoles
 {
     public const string Viewer = "Viewer";
@@ -8,7 +8,7 @@ public static class BatchOpsRoles
     public const string Admin = "Admin";
 }
 
-/// <summary>Authorization policies. Pages need <see cref="View"/>; operator actions will need <see cref="Operate"/>.</summary>
+/// <summary>Authorization policies: pages need <see cref="View"/>, operator actions <see cref="Operate"/>, answering task tokens, deleting schedules and the background jobs <see cref="Administer"/>.</summary>
 public static class BatchOpsPolicies
 {
     public const string View = "batchops.view";

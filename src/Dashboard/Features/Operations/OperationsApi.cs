@@ -38,15 +38,10 @@ public static class OperationsApi
     private const int MaxBodyBytes = 1024 * 1024;
 
     /// <summary>Maps the API and returns its route group, for the other features' endpoints (schedules).</summary>
-    public static RouteGroupBuilder MapBatchOpsApi(this IEndpointRouteBuilder endpoints, DashboardMode mode)
+    public static RouteGroupBuilder MapBatchOpsApi(this IEndpointRouteBuilder endpoints)
     {
+        // Open in every mode to a session or a bearer token from the identity provider; each action checks the role.
         var api = endpoints.MapGroup(DashboardUrls.ApiPath).WithTags("BatchOps");
-        if (mode != DashboardMode.Sandbox)
-        {
-            // Until sign-in with tokens lands, only sandbox mode's local operator session may use the API.
-            api.AddEndpointFilter((_, _) => ValueTask.FromResult<object?>(TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The API is closed in AWS mode",
-                detail: "In AWS mode the HTTP API stays closed until token sign-in is configured; use the pages.")));
-        }
 
         api.AddEndpointFilter(async (context, next) =>
         {
