@@ -40,15 +40,13 @@ public sealed class EntraSignInTests
         Assert.Contains("Ada Admin · Admin", html, StringComparison.Ordinal);
 
         using var admin = new HttpClient { BaseAddress = sandbox.Endpoint };
-        using var minted = await admin.PostAsJsonAsync(new Uri("/_sandbox/identity/tokens", UriKind.Relative), new { user = "operator" });
-        var token = (string)(await minted.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
+        var token = await SignInFlow.MintTokenAsync(admin, "operator");
         using var api = dashboard.CreateClient();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var read = await api.GetAsync(new Uri("/api/operations", UriKind.Relative));
         Assert.True(read.StatusCode == HttpStatusCode.OK, await read.Content.ReadAsStringAsync());
 
-        using var minted2 = await admin.PostAsJsonAsync(new Uri("/_sandbox/identity/tokens", UriKind.Relative), new { user = "operator", issuer = "https://login.microsoftonline.com/another-tenant/v2.0" });
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (string)(await minted2.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!);
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInFlow.MintTokenAsync(admin, "operator", """{"issuer":"https://login.microsoftonline.com/another-tenant/v2.0"}"""));
         using var foreign = await api.GetAsync(new Uri("/api/operations", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Unauthorized, foreign.StatusCode);
     }

@@ -21,9 +21,8 @@ public sealed class FastClockSignInTests
 
         using var client = await dashboard.SignInAsync("viewer");
         using var page = await client.GetAsync(new Uri("/executions", UriKind.Relative));
-        using var minted = await admin.PostAsJsonAsync(new Uri("/_sandbox/identity/tokens", UriKind.Relative), new { user = "viewer" });
         using var api = dashboard.CreateClient();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (string)(await minted.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!);
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await SignInFlow.MintTokenAsync(admin, "viewer"));
         using var read = await api.GetAsync(new Uri("/api/operations", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);

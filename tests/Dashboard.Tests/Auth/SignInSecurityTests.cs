@@ -20,16 +20,7 @@ public sealed class SignInFixture : IAsyncLifetime
     }
 
     /// <summary>An access token from the sandbox's provider, signed with its key unless asked otherwise.</summary>
-    /// <param name="faults">JSON members to add to the request ("issuer", "audience", "lifetimeSeconds", "badSignature").</param>
-    public async Task<string> TokenAsync(string user, string faults = "{}")
-    {
-        var request = JsonNode.Parse(faults)!.AsObject();
-        request["user"] = user;
-
-        using var response = await SandboxAdmin.PostAsJsonAsync(new Uri("/_sandbox/identity/tokens", UriKind.Relative), request);
-        response.EnsureSuccessStatusCode();
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!;
-    }
+    public Task<string> TokenAsync(string user, string faults = "{}") => SignInFlow.MintTokenAsync(SandboxAdmin, user, faults);
 
     public async Task DisposeAsync()
     {

@@ -44,6 +44,17 @@ public static partial class SignInFlow
         return ProviderCallback.Parse(await answer.Content.ReadAsStringAsync());
     }
 
+    /// <summary>An access token the sandbox's provider signs for a test user (its admin API), with chosen faults.</summary>
+    /// <param name="faults">JSON members to add to the request ("issuer", "audience", "lifetimeSeconds", "badSignature").</param>
+    public static async Task<string> MintTokenAsync(HttpClient sandboxAdmin, string user, string faults = "{}")
+    {
+        var request = System.Text.Json.Nodes.JsonNode.Parse(faults)!.AsObject();
+        request["user"] = user;
+        using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(sandboxAdmin, new Uri("/_sandbox/identity/tokens", UriKind.Relative), request);
+        response.EnsureSuccessStatusCode();
+        return (string)(await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(response.Content))!["access_token"]!;
+    }
+
     [GeneratedRegex("data-user=\"(?<user>[^\"]+)\" href=\"(?<href>[^\"]+)\"")]
     private static partial Regex UserLink();
 }
