@@ -85,8 +85,6 @@ public static class AuthServiceCollectionExtensions
 
         var nameClaim = configuration.GetSection(OidcOptions.SectionName).Get<OidcOptions>()?.NameClaim ?? "name";
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((o, auth) => ConfigureSession(o, auth.Value, provider));
-        // Services the handlers' events need are taken from the request: resolving them while options are built would tie
-        // the options' construction to theirs.
         // Plain http metadata must be allowed before the handlers' own post-configuration checks it.
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme).Configure(o => o.RequireHttpsMetadata = !provider.Loopback);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure(o => o.RequireHttpsMetadata = !provider.Loopback);
@@ -98,6 +96,8 @@ public static class AuthServiceCollectionExtensions
             services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(o => o.TokenValidationParameters.ValidIssuers = [provider.Authority]);
         }
 
+        // Services the handlers' events need are taken from the request: resolving them while options are built would tie
+        // the options' construction to theirs.
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme).PostConfigure(o => ConfigureSignIn(o, provider, nameClaim));
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure(o => ConfigureBearer(o, nameClaim));
 
