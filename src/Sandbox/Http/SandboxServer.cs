@@ -101,7 +101,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var app = builder.Build();
         time ??= TimeProvider.System;
         var tokens = new TaskTokens();
-        var canned = new CannedResponses(tokens);
+        var canned = new CannedResponses(tokens, time);
         // Notifications go nowhere in the sandbox but succeed, as a topic without subscribers does.
         canned.SetDefault("sns:publish", new CannedResponse(Return: new System.Text.Json.Nodes.JsonObject { ["MessageId"] = "00000000-0000-0000-0000-000000000000" }));
         // Messages to a queue are accepted as an empty queue accepts them; a .waitForTaskToken task then waits for

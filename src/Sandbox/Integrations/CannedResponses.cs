@@ -21,7 +21,7 @@ public sealed record CannedCall(string ExecutionArn, string StateName, string Re
 /// Responses are taken per state name first, then per resource ("sns:publish"); a resource with no
 /// queued response answers with its default, or fails clearly.
 /// </summary>
-public sealed class CannedResponses(TaskTokens tokens) : ITaskIntegration
+public sealed class CannedResponses(TaskTokens tokens, TimeProvider? time = null) : ITaskIntegration
 {
     private readonly ConcurrentDictionary<string, ConcurrentQueue<CannedResponse>> _queued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CannedResponse> _defaults = new(StringComparer.Ordinal);
@@ -44,7 +44,7 @@ public sealed class CannedResponses(TaskTokens tokens) : ITaskIntegration
 
     private void Record(TaskCall call)
     {
-        _calls.Enqueue(new CannedCall(call.Execution.ExecutionArn, call.StateName, call.ResourceArn, call.Parameters?.DeepClone(), call.TaskToken, DateTimeOffset.UtcNow));
+        _calls.Enqueue(new CannedCall(call.Execution.ExecutionArn, call.StateName, call.ResourceArn, call.Parameters?.DeepClone(), call.TaskToken, (time ?? TimeProvider.System).GetUtcNow()));
         while (_calls.Count > MaxRecordedCalls && _calls.TryDequeue(out _))
         {
         }

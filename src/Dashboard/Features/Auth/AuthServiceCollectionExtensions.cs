@@ -38,6 +38,7 @@ public static class AuthServiceCollectionExtensions
     public static IServiceCollection AddBatchOpsAuth(this IServiceCollection services, IConfiguration configuration, DashboardMode mode)
     {
         var provider = SignInProvider.Resolve(configuration, mode);
+        var oidc = configuration.GetSection(OidcOptions.SectionName).Get<OidcOptions>() ?? new OidcOptions();
         services.AddSingleton(provider);
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RoleMapping>();
@@ -65,7 +66,6 @@ public static class AuthServiceCollectionExtensions
         }
         else
         {
-            var oidc = configuration.GetSection(OidcOptions.SectionName).Get<OidcOptions>() ?? new OidcOptions();
             authentication.AddCookie().AddOpenIdConnect(o =>
             {
                 o.Authority = oidc.Authority;
@@ -83,7 +83,7 @@ public static class AuthServiceCollectionExtensions
             });
         }
 
-        var nameClaim = configuration.GetSection(OidcOptions.SectionName).Get<OidcOptions>()?.NameClaim ?? "name";
+        var nameClaim = oidc.NameClaim;
         services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>((o, auth) => ConfigureSession(o, auth.Value, provider));
         // Plain http metadata must be allowed before the handlers' own post-configuration checks it.
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme).Configure(o => o.RequireHttpsMetadata = !provider.Loopback);
