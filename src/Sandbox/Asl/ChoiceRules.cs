@@ -16,26 +16,28 @@ public static class ChoiceRules
         "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp",
     ];
 
-    public static bool Matches(JsonObject rule, JsonNode? input, JsonNode? context)
+    /// <summary>Whether <paramref name="rule"/> matches; <c>Variable</c> and the *Path operands read the input, the context object or a variable.</summary>
+    public static bool Matches(JsonObject rule, in Bindings bindings)
     {
+        var b = bindings;
         if (rule["And"] is JsonArray and)
         {
-            return and.All(r => Matches(r!.AsObject(), input, context));
+            return and.All(r => Matches(r!.AsObject(), b));
         }
 
         if (rule["Or"] is JsonArray or)
         {
-            return or.Any(r => Matches(r!.AsObject(), input, context));
+            return or.Any(r => Matches(r!.AsObject(), b));
         }
 
         if (rule["Not"] is JsonObject not)
         {
-            return !Matches(not, input, context);
+            return !Matches(not, bindings);
         }
 
         var variableText = rule["Variable"]?.GetValue<string>() ?? throw new StatesException(AslErrors.Runtime, "A Choice rule has no Variable.");
         var variablePath = JsonPath.Parse(variableText);
-        var present = variablePath.TrySelect(variableText.StartsWith("$$", StringComparison.Ordinal) ? context : input, out var variable);
+        var present = variablePath.TrySelect(bindings, out var variable);
 
         foreach (var op in Comparisons)
         {
@@ -62,7 +64,7 @@ public static class ChoiceRules
                 }
 
                 var text = pathNode!.GetValue<string>();
-                var other = JsonPath.Parse(text).Select(text.StartsWith("$$", StringComparison.Ordinal) ? context : input);
+                var other = JsonPath.Parse(text).Select(bindings);
                 return Compare(op, variable, other);
             }
         }

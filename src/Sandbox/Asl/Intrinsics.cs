@@ -11,23 +11,39 @@ public static class Intrinsics
 {
     public static bool IsIntrinsic(string text) => text.StartsWith("States.", StringComparison.Ordinal);
 
-    public static JsonNode? Evaluate(string expression, JsonNode? input, JsonNode? context, Random random)
+    /// <summary>Parses an intrinsic call once; evaluate it as often as needed.</summary>
+    public static IntrinsicCall Compile(string expression)
     {
         var parser = new Parser(expression);
         var call = parser.ParseCall();
         parser.End();
-        return Invoke(call, input, context, random);
+        return new IntrinsicCall(call);
     }
 
-    private static JsonNode? Invoke(Call call, JsonNode? input, JsonNode? context, Random random)
+    /// <summary>A parsed intrinsic function call.</summary>
+    public sealed class IntrinsicCall
     {
-        var args = call.Arguments.Select(a => a switch
+        private readonly Call _call;
+
+        internal IntrinsicCall(Call call) => _call = call;
+
+        public JsonNode? Evaluate(in Bindings bindings) => Invoke(_call, bindings);
+    }
+
+    private static JsonNode? Invoke(Call call, in Bindings bindings)
+    {
+        var random = bindings.Random;
+        var args = new List<JsonNode?>(call.Arguments.Count);
+        foreach (var a in call.Arguments)
         {
-            Call nested => Invoke(nested, input, context, random),
-            PathArgument path => path.Path.Text.StartsWith("$$", StringComparison.Ordinal) ? path.Path.Select(context)?.DeepClone() : path.Path.Select(input)?.DeepClone(),
-            Literal literal => literal.Value?.DeepClone(),
-            _ => throw new InvalidOperationException(),
-        }).ToList();
+            args.Add(a switch
+            {
+                Call nested => Invoke(nested, bindings),
+                PathArgument path => path.Path.Select(bindings)?.DeepClone(),
+                Literal literal => literal.Value?.DeepClone(),
+                _ => throw new InvalidOperationException(),
+            });
+        }
 
         return call.Name switch
         {
@@ -283,13 +299,13 @@ public static class Intrinsics
         return new JsonArray([.. text.Split(separators, StringSplitOptions.RemoveEmptyEntries).Select(s => (JsonNode)JsonValue.Create(s))]);
     }
 
-    private abstract record Argument;
+    internal abstract record Argument;
 
-    private sealed record Literal(JsonNode? Value) : Argument;
+    internal sealed record Literal(JsonNode? Value) : Argument;
 
-    private sealed record PathArgument(JsonPath Path) : Argument;
+    internal sealed record PathArgument(JsonPath Path) : Argument;
 
-    private sealed record Call(string Name, IReadOnlyList<Argument> Arguments) : Argument;
+    internal sealed record Call(string Name, IReadOnlyList<Argument> Arguments) : Argument;
 
     private sealed class Parser(string text)
     {

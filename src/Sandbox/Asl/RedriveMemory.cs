@@ -11,6 +11,9 @@ public sealed class RedriveMemory
 {
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<int, JsonNode?>> _succeeded = new(StringComparer.Ordinal);
 
+    /// <summary>The execution's top-level variables: a redrive resumes with them as they were when the failed state was entered.</summary>
+    public Variables Variables { get; } = new();
+
     /// <summary>Set when the execution is being redriven: the first entry of each remembered state reuses its successes.</summary>
     public bool Redriving { get; set; }
 

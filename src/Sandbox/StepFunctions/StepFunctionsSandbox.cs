@@ -18,7 +18,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
     private readonly ConcurrentDictionary<string, StateMachine> _machines = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Execution> _executions = new(StringComparer.Ordinal);
 
-    private sealed record StateMachine(string Arn, string Name, string Definition, JsonObject Parsed, string RoleArn, string Type, DateTimeOffset CreationDate, List<Tag> Tags)
+    private sealed record StateMachine(string Arn, string Name, string Definition, StateMachineDefinition Parsed, string RoleArn, string Type, DateTimeOffset CreationDate, List<Tag> Tags)
     {
         /// <summary>Changes with every update of the definition or role (running executions keep the revision they started with).</summary>
         public string RevisionId { get; init; } = Guid.NewGuid().ToString();
@@ -328,7 +328,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
         await Task.Yield();
         var info = new ExecutionInfo(e.Arn, e.Name, e.Machine.Arn, e.Machine.Name, e.Machine.RoleArn, e.StartDate, account.Region, account.Id, ParseInput(e.Input), e.RedriveCount);
         using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        if (e.Machine.Parsed["TimeoutSeconds"]?.GetValue<long>() is { } seconds)
+        if (e.Machine.Parsed.TimeoutSeconds is { } seconds)
         {
             timeout.CancelAfter(TimeSpan.FromSeconds(seconds) - (time.GetUtcNow() - e.StartDate));
         }
@@ -371,7 +371,8 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
             else
             {
                 e.Status = ExecutionStatus.ABORTED;
-                e.History.Add(e.Cursor, HistoryEventType.ExecutionAborted, ev => ev with { ExecutionAbortedEventDetails = new() { Error = e.Error, Cause = e.Cause } });
+                // AWS records the abort as following no event (previousEventId 0; see the recorded test_stop_execution).
+                e.History.Add(new Cursor(0), HistoryEventType.ExecutionAborted, ev => ev with { ExecutionAbortedEventDetails = new() { Error = e.Error, Cause = e.Cause } });
             }
         }
     }
@@ -441,65 +442,16 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
         }
     }
 
-    /// <summary>Checks what CreateStateMachine checks: JSON, StartAt, known state types, and every transition's target.</summary>
-    public static JsonObject ParseDefinition(string definition)
+    /// <summary>Checks what CreateStateMachine checks (JSON, StartAt, state types and fields, every transition's target) and parses once.</summary>
+    public static StateMachineDefinition ParseDefinition(string definition)
     {
-        JsonObject root;
         try
         {
-            root = JsonNode.Parse(definition) as JsonObject ?? throw new SandboxErrorException("InvalidDefinition", "Invalid State Machine Definition: 'the definition must be a JSON object'");
+            return StateMachineDefinition.Parse(definition);
         }
-        catch (JsonException e)
+        catch (AslDefinitionException e)
         {
-            throw new SandboxErrorException("InvalidDefinition", $"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: {e.Message}'");
-        }
-
-        var problems = new List<string>();
-        Validate(root, "/", problems);
-        return problems.Count == 0 ? root : throw new SandboxErrorException("InvalidDefinition", $"Invalid State Machine Definition: '{string.Join(", ", problems)}'");
-    }
-
-    private static readonly HashSet<string> StateTypes = ["Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];
-
-    private static void Validate(JsonObject machine, string at, List<string> problems)
-    {
-        if (machine["States"] is not JsonObject states || states.Count == 0)
-        {
-            problems.Add($"MISSING_TRANSITION_TARGET: States is missing at {at}");
-            return;
-        }
-
-        if (machine["StartAt"]?.GetValue<string>() is not { } start || !states.ContainsKey(start))
-        {
-            problems.Add($"MISSING_TRANSITION_TARGET: StartAt does not name a state at {at}StartAt");
-        }
-
-        foreach (var (name, node) in states)
-        {
-            var path = $"{at}States/{name}";
-            if (node is not JsonObject state || state["Type"]?.GetValue<string>() is not { } type || !StateTypes.Contains(type))
-            {
-                problems.Add($"SCHEMA_VALIDATION_FAILED: unknown or missing Type at {path}");
-                continue;
-            }
-
-            var targets = new List<string?> { state["Next"]?.GetValue<string>(), state["Default"]?.GetValue<string>() };
-            targets.AddRange((state["Choices"] as JsonArray ?? []).Select(c => c?["Next"]?.GetValue<string>()));
-            targets.AddRange((state["Catch"] as JsonArray ?? []).Select(c => c?["Next"]?.GetValue<string>()));
-            foreach (var target in targets.OfType<string>().Where(t => !states.ContainsKey(t)))
-            {
-                problems.Add($"MISSING_TRANSITION_TARGET: Missing 'Next' target: {target} at {path}");
-            }
-
-            if (type is not ("Choice" or "Succeed" or "Fail") && state["Next"] is null && state["End"]?.GetValue<bool>() != true)
-            {
-                problems.Add($"SCHEMA_VALIDATION_FAILED: These fields are required: [Next or End] at {path}");
-            }
-
-            foreach (var branch in (state["Branches"] as JsonArray ?? []).Append(state["Iterator"]).Append(state["ItemProcessor"]).OfType<JsonObject>())
-            {
-                Validate(branch, path + "/", problems);
-            }
+            throw new SandboxErrorException("InvalidDefinition", $"Invalid State Machine Definition: '{e.Message}'");
         }
     }
 

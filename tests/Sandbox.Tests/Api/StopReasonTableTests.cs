@@ -89,7 +89,7 @@ public sealed class StopReasonTableTests : IAsyncLifetime
         var input = JsonNode.Parse(new JsonObject { ["attempt"] = attempt, ["stopped"] = stopped }.ToJsonString());
         foreach (var rule in choice["Choices"]!.AsArray())
         {
-            if (ChoiceRules.Matches(rule!.AsObject(), input, new JsonObject()))
+            if (ChoiceRules.Matches(rule!.AsObject(), new Bindings(input, new JsonObject(), new Variables(), new Random(1))))
             {
                 return rule["Next"]!.GetValue<string>();
             }

@@ -133,7 +133,7 @@ public sealed class ChoiceOperatorTests
         var time = TimeProvider.System;
         var interpreter = new Interpreter([new CannedResponses(tokens)], tokens, time, new Random(1));
         var execution = new ExecutionInfo("arn:aws:states:us-east-1:000000000000:execution:c:e", "e", "arn:aws:states:us-east-1:000000000000:stateMachine:c", "c", "arn:aws:iam::000000000000:role/r", time.GetUtcNow(), "us-east-1", "000000000000", input, 0);
-        var outcome = await interpreter.RunAsync(definition, execution, new History(time), new Cursor(0), null, input.DeepClone(), true, CancellationToken.None);
+        var outcome = await interpreter.RunAsync(StateMachineDefinition.Parse(definition), execution, new History(time), new Cursor(0), null, input.DeepClone(), true, CancellationToken.None);
         return outcome.Succeeded ? outcome.Output!["TestResult.$"]!.GetValue<string>() : $"{outcome.Error}: {outcome.Cause}";
     }
 }

@@ -42,6 +42,11 @@ public sealed class RecordedExecutionTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"TOTAL {results.Count(r => r.Problem is null)}/{results.Count}");
+        foreach (var (recorded, problem) in results.Where(r => r.Problem is not null))
+        {
+            output.WriteLine($"KNOWN {recorded}: {problem}");
+        }
+
         var unexpected = results.Where(r => r.Problem is not null && !Known.ContainsKey(r.Case.ToString())).Select(r => $"{r.Case}: {r.Problem}").ToList();
         var fixedNow = results.Where(r => r.Problem is null && Known.ContainsKey(r.Case.ToString())).Select(r => r.Case.ToString()).ToList();
         var stale = Known.Keys.Where(k => results.All(r => r.Case.ToString() != k)).ToList();

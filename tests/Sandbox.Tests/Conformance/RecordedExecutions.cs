@@ -10,6 +10,12 @@ namespace BatchOps.Sandbox.Tests.Conformance;
 /// </summary>
 public sealed record RecordedExecution(string File, string Test, JsonArray Events, string? TemplatePath, JsonObject? Template, string? NoTemplate)
 {
+    /// <summary>How the recording's test completed its template or input (see <see cref="Fills"/>), or none.</summary>
+    public IReadOnlyList<string> Fills { get; init; } = [];
+
+    /// <summary>The test's parameter: "$.items[10]" in test_json_path_array_access[$.items[10]].</summary>
+    public string Parameter => Test.IndexOf('[', StringComparison.Ordinal) is var open and >= 0 && Test.EndsWith(']') ? Test[(open + 1)..^1] : string.Empty;
+
     public override string ToString() => $"{File}::{Test}";
 }
 
@@ -20,11 +26,11 @@ public static class RecordedExecutions
 
     public static string Root => Path.Combine(RepositoryPaths.SharedAws, "recorded", "stepfunctions");
 
-    /// <summary>Recording → template (or "-" and why not), from RecordedTemplates.txt.</summary>
-    public static IReadOnlyDictionary<string, (string? Template, string? Why)> Pairings { get; } = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Conformance", "RecordedTemplates.txt"))
+    /// <summary>Recording → template and its fills (or "-" and why not), from RecordedTemplates.txt.</summary>
+    public static IReadOnlyDictionary<string, (string? Template, string? Why, string[] Fills)> Pairings { get; } = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Conformance", "RecordedTemplates.txt"))
         .Where(l => l.Length > 0 && !l.StartsWith('#'))
         .Select(l => l.Split(" | "))
-        .ToDictionary(p => p[0], p => p[1] == "-" ? ((string?)null, (string?)p[2]) : (p[1], null), StringComparer.Ordinal);
+        .ToDictionary(p => p[0], p => p[1] == "-" ? ((string?)null, (string?)p[2], Array.Empty<string>()) : (p[1], null, p[2..]), StringComparer.Ordinal);
 
     public static IReadOnlyList<RecordedExecution> All { get; } = Load();
 
@@ -48,8 +54,8 @@ public static class RecordedExecutions
                     {
                         var name = (shared.Contains(Short(test)) ? Qualified(test) : Short(test)) + (key == "get_execution_history" ? string.Empty : "/" + key);
                         var id = $"{relative}::{name}";
-                        var (template, why) = Pairings.TryGetValue(id, out var pairing) ? pairing : (null, "not paired in RecordedTemplates.txt");
-                        cases.Add(new RecordedExecution(relative, name, events, template, template is null ? null : LoadTemplate(template), why));
+                        var (template, why, fills) = Pairings.TryGetValue(id, out var pairing) ? pairing : (null, "not paired in RecordedTemplates.txt", []);
+                        cases.Add(new RecordedExecution(relative, name, events, template, template is null ? null : LoadTemplate(template), why) { Fills = fills });
                     }
                 }
             }
