@@ -16,6 +16,7 @@ public static class AslErrors
     public const string BranchFailed = "States.BranchFailed";
     public const string Permissions = "States.Permissions";
     public const string DataLimitExceeded = "States.DataLimitExceeded";
+    public const string Aborted = "States.Aborted";
 }
 
 /// <summary>A failure inside an execution: an ASL error name and cause, catchable by Retry/Catch.</summary>

@@ -16,60 +16,36 @@ public static class ChoiceRules
         "IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp",
     ];
 
-    /// <summary>Whether <paramref name="rule"/> matches; <c>Variable</c> and the *Path operands read the input, the context object or a variable.</summary>
-    public static bool Matches(JsonObject rule, in Bindings bindings)
+    /// <summary>Whether <paramref name="rule"/> matches; parses it first (the interpreter parses each rule once, at CreateStateMachine).</summary>
+    public static bool Matches(JsonObject rule, in Bindings bindings) => ChoiceCondition.Parse(rule).Matches(bindings);
+
+    /// <summary>The comparison operator a rule uses, and whether it compares with a path (…Path).</summary>
+    internal static (string Op, bool ByPath, JsonNode? Operand)? Operator(JsonObject rule)
     {
-        var b = bindings;
-        if (rule["And"] is JsonArray and)
-        {
-            return and.All(r => Matches(r!.AsObject(), b));
-        }
-
-        if (rule["Or"] is JsonArray or)
-        {
-            return or.Any(r => Matches(r!.AsObject(), b));
-        }
-
-        if (rule["Not"] is JsonObject not)
-        {
-            return !Matches(not, bindings);
-        }
-
-        var variableText = rule["Variable"]?.GetValue<string>() ?? throw new StatesException(AslErrors.Runtime, "A Choice rule has no Variable.");
-        var variablePath = JsonPath.Parse(variableText);
-        var present = variablePath.TrySelect(bindings, out var variable);
-
         foreach (var op in Comparisons)
         {
             if (rule.TryGetPropertyValue(op, out var expected))
             {
-                if (op == "IsPresent")
-                {
-                    return present == expected!.GetValue<bool>();
-                }
-
-                if (!present)
-                {
-                    throw new StatesException(AslErrors.Runtime, $"Invalid path '{variableText}' : No results for path: {variablePath.Normalized()}");
-                }
-
-                return Compare(op, variable, expected);
+                return (op, false, expected);
             }
 
-            if (rule.TryGetPropertyValue(op + "Path", out var pathNode))
+            if (rule.TryGetPropertyValue(op + "Path", out var path))
             {
-                if (!present)
-                {
-                    throw new StatesException(AslErrors.Runtime, $"Invalid path '{variableText}' : No results for path: {variablePath.Normalized()}");
-                }
-
-                var text = pathNode!.GetValue<string>();
-                var other = JsonPath.Parse(text).Select(bindings);
-                return Compare(op, variable, other);
+                return (op, true, path);
             }
         }
 
-        throw new StatesException(AslErrors.Runtime, $"The Choice rule on '{variableText}' has no comparison operator.");
+        return null;
+    }
+
+    internal static bool Compare(string op, JsonNode? value, JsonNode? expected, Regex? pattern = null)
+    {
+        if (op == "StringMatches" && pattern is not null)
+        {
+            return value?.GetValueKind() == JsonValueKind.String && pattern.IsMatch(value.GetValue<string>());
+        }
+
+        return Compare(op, value, expected);
     }
 
     private static bool Compare(string op, JsonNode? value, JsonNode? expected)
@@ -148,7 +124,7 @@ public static class ChoiceRules
         && (text.EndsWith('Z') || text[^6] is '+' or '-');
 
     /// <summary>StringMatches: '*' matches anything; '\*' is a literal star and '\\' a backslash.</summary>
-    private static Regex Wildcard(string pattern)
+    internal static Regex Wildcard(string pattern)
     {
         var regex = new System.Text.StringBuilder("^");
         for (var i = 0; i < pattern.Length; i++)
@@ -168,5 +144,105 @@ public static class ChoiceRules
         }
 
         return new Regex(regex.Append('$').ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    }
+}
+
+/// <summary>A Choice rule's condition, parsed once: And, Or, Not, or one comparison of a path's value.</summary>
+public abstract class ChoiceCondition
+{
+    public abstract bool Matches(in Bindings bindings);
+
+    public static ChoiceCondition Parse(JsonObject rule)
+    {
+        if (rule["And"] is JsonArray and)
+        {
+            return new All([.. and.Select(r => Parse(r!.AsObject()))]);
+        }
+
+        if (rule["Or"] is JsonArray or)
+        {
+            return new Any([.. or.Select(r => Parse(r!.AsObject()))]);
+        }
+
+        if (rule["Not"] is JsonObject not)
+        {
+            return new Negation(Parse(not));
+        }
+
+        if (rule["Variable"]?.GetValue<string>() is not { } variable)
+        {
+            // JSONata rules (Condition) and malformed ones fail when evaluated, as before.
+            return new Invalid("A Choice rule has no Variable.");
+        }
+
+        return ChoiceRules.Operator(rule) is not { } op
+            ? new Invalid($"The Choice rule on '{variable}' has no comparison operator.")
+            : new Comparison(
+                JsonPath.Parse(variable),
+                op.Op,
+                op.ByPath ? null : op.Operand?.DeepClone(),
+                op.ByPath ? JsonPath.Parse(op.Operand!.GetValue<string>()) : null,
+                op.Op == "StringMatches" && !op.ByPath && op.Operand is JsonValue p && p.TryGetValue<string>(out var text) ? ChoiceRules.Wildcard(text) : null);
+    }
+
+    private sealed class All(ChoiceCondition[] conditions) : ChoiceCondition
+    {
+        public override bool Matches(in Bindings bindings)
+        {
+            foreach (var condition in conditions)
+            {
+                if (!condition.Matches(bindings))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private sealed class Any(ChoiceCondition[] conditions) : ChoiceCondition
+    {
+        public override bool Matches(in Bindings bindings)
+        {
+            foreach (var condition in conditions)
+            {
+                if (condition.Matches(bindings))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private sealed class Negation(ChoiceCondition inner) : ChoiceCondition
+    {
+        public override bool Matches(in Bindings bindings) => !inner.Matches(bindings);
+    }
+
+    private sealed class Invalid(string why) : ChoiceCondition
+    {
+        public override bool Matches(in Bindings bindings) => throw new StatesException(AslErrors.Runtime, why);
+    }
+
+    private sealed class Comparison(JsonPath variable, string op, JsonNode? expected, JsonPath? expectedPath, Regex? pattern) : ChoiceCondition
+    {
+        public override bool Matches(in Bindings bindings)
+        {
+            var present = variable.TrySelect(bindings, out var value);
+            if (op == "IsPresent")
+            {
+                return present == (expected?.GetValueKind() == JsonValueKind.True);
+            }
+
+            if (!present)
+            {
+                throw new StatesException(AslErrors.Runtime, $"Invalid path '{variable.Text}' : No results for path: {variable.Normalized()}");
+            }
+
+            return ChoiceRules.Compare(op, value, expectedPath is null ? expected : expectedPath.Select(bindings), pattern);
+        }
     }
 }

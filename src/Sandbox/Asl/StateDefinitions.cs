@@ -220,7 +220,7 @@ public sealed record TaskState(string Name, string Resource) : ResultState(Name,
 }
 
 /// <summary>A Choice rule: its condition (evaluated by <see cref="ChoiceRules"/>), where it goes, and what it assigns.</summary>
-public sealed record ChoiceRule(JsonObject Condition, string Next, PayloadTemplate? Assign);
+public sealed record ChoiceRule(ChoiceCondition Condition, string Next, PayloadTemplate? Assign);
 
 public sealed record ChoiceState(string Name) : StateDefinition(Name, "Choice")
 {
@@ -233,7 +233,7 @@ public sealed record ChoiceState(string Name) : StateDefinition(Name, "Choice")
     internal static ChoiceState From(string name, JsonObject state) => new(name)
     {
         Choices = [.. (state["Choices"] as JsonArray ?? throw new FormatException("These fields are required: [Choices]")).Select(c => c!.AsObject()).Select(c => new ChoiceRule(
-            c,
+            ChoiceCondition.Parse(c),
             c["Next"]?.GetValue<string>() ?? throw new FormatException("These fields are required: [Next] in a Choice rule"),
             c["Assign"] is JsonObject assign ? PayloadTemplate.Compile(assign, "Assign") : null))],
         Default = state["Default"]?.GetValue<string>(),

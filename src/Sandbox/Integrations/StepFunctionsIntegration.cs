@@ -73,7 +73,7 @@ public sealed class StepFunctionsIntegration(Func<StepFunctionsSandbox> stepFunc
     {
         if (started?["ExecutionArn"]?.GetValue<string>() is { } arn)
         {
-            await stepFunctions().StopExecutionAsync(new StopExecutionRequest { ExecutionArn = arn, Error = "States.Aborted", Cause = "The parent execution stopped." }).ConfigureAwait(false);
+            await stepFunctions().StopExecutionAsync(new StopExecutionRequest { ExecutionArn = arn, Error = AslErrors.Aborted, Cause = "The parent execution stopped." }).ConfigureAwait(false);
         }
     }
 }

@@ -128,9 +128,12 @@ public static partial class ConformanceRunner
     private static (string, string) Split(string text, string separator) =>
         text.Split(separator, 2) is [var left, var right] ? (left, right) : throw new FormatException($"RecordedTemplates.txt: '{text}' has no '{separator}'");
 
-    /// <summary>{param} is the test's parameter; {now+10s} / {now+24855d} a time from now as the test formats it (no zone).</summary>
+    /// <summary>
+    /// {param} is the test's parameter; {now+10s} / {now+24855d} a time from now as the test formats it (no zone);
+    /// {repeat:a:263168} that many copies of a character (a payload of a given size).
+    /// </summary>
     private static string Value(string value, RecordedExecution recorded, TimeProvider time) =>
-        FillValue().Replace(value.Replace("{param}", recorded.Parameter, StringComparison.Ordinal), m =>
+        FillValue().Replace(Repeat().Replace(value.Replace("{param}", recorded.Parameter, StringComparison.Ordinal), m => new string(m.Groups[1].Value[0], int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))), m =>
         {
             var amount = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             var at = time.GetUtcNow() + (m.Groups[2].Value == "d" ? TimeSpan.FromDays(amount) : TimeSpan.FromSeconds(amount));
@@ -139,6 +142,9 @@ public static partial class ConformanceRunner
 
     [GeneratedRegex(@"\{now\+(\d+)([sd])\}")]
     private static partial Regex FillValue();
+
+    [GeneratedRegex(@"\{repeat:(.):(\d+)\}")]
+    private static partial Regex Repeat();
 
     private static string? Compare(List<JsonObject> recorded, List<JsonObject> ours)
     {

@@ -12,7 +12,7 @@ internal sealed class ChoiceExecutor : StateExecutor<ChoiceState>
         var bindings = run.Bind(effective);
         foreach (var rule in state.Choices)
         {
-            if (ChoiceRules.Matches(rule.Condition, bindings))
+            if (rule.Condition.Matches(bindings))
             {
                 return Task.FromResult(new StateOutcome(output, rule.Next, effective) { Assign = rule.Assign });
             }
