@@ -97,7 +97,8 @@ internal static class ServiceSpecs
         new("ecs", "BatchOps.Aws.Ecs", "Ecs", "IAmazonECS", "EcsClient", "AmazonECSException", "src/Aws/Ecs/Ecs.g.cs",
             ["RunTask", "DescribeTasks", "ListTasks", "StopTask", "DescribeTaskDefinition", "ListClusters",
              "DescribeClusters", "RegisterTaskDefinition", "CreateCluster", "ListTaskDefinitions",
-             "ListTaskDefinitionFamilies", "DeregisterTaskDefinition", "ListContainerInstances"],
+             "ListTaskDefinitionFamilies", "DeregisterTaskDefinition", "ListContainerInstances", "DescribeContainerInstances",
+             "ListServices", "TagResource", "UntagResource", "ListTagsForResource"],
             new Dictionary<string, string> { ["Task"] = "EcsTask", ["Attribute"] = "EcsAttribute" },
             new Dictionary<string, string>
             {

@@ -36,6 +36,16 @@ public interface IAmazonECS
     Task<DeregisterTaskDefinitionResponse> DeregisterTaskDefinitionAsync(DeregisterTaskDefinitionRequest request, CancellationToken cancellationToken = default);
 
     Task<ListContainerInstancesResponse> ListContainerInstancesAsync(ListContainerInstancesRequest request, CancellationToken cancellationToken = default);
+
+    Task<DescribeContainerInstancesResponse> DescribeContainerInstancesAsync(DescribeContainerInstancesRequest request, CancellationToken cancellationToken = default);
+
+    Task<ListServicesResponse> ListServicesAsync(ListServicesRequest request, CancellationToken cancellationToken = default);
+
+    Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default);
+
+    Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default);
+
+    Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Signed, retried and rate-limited client over <see cref="AwsServiceRuntime"/>.</summary>
@@ -79,6 +89,21 @@ public sealed class EcsClient(AwsServiceRuntime runtime) : IAmazonECS
 
     public Task<ListContainerInstancesResponse> ListContainerInstancesAsync(ListContainerInstancesRequest request, CancellationToken cancellationToken = default) =>
         runtime.InvokeAsync(EcsOperations.ListContainerInstances, request, cancellationToken);
+
+    public Task<DescribeContainerInstancesResponse> DescribeContainerInstancesAsync(DescribeContainerInstancesRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.DescribeContainerInstances, request, cancellationToken);
+
+    public Task<ListServicesResponse> ListServicesAsync(ListServicesRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.ListServices, request, cancellationToken);
+
+    public Task<TagResourceResponse> TagResourceAsync(TagResourceRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.TagResource, request, cancellationToken);
+
+    public Task<UntagResourceResponse> UntagResourceAsync(UntagResourceRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.UntagResource, request, cancellationToken);
+
+    public Task<ListTagsForResourceResponse> ListTagsForResourceAsync(ListTagsForResourceRequest request, CancellationToken cancellationToken = default) =>
+        runtime.InvokeAsync(EcsOperations.ListTagsForResource, request, cancellationToken);
 }
 
 /// <summary>Wire facts about the service, from the model's metadata.</summary>
@@ -107,6 +132,7 @@ public static class EcsService
         "NamespaceNotFoundException" => new NamespaceNotFoundException(details),
         "PlatformTaskDefinitionIncompatibilityException" => new PlatformTaskDefinitionIncompatibilityException(details),
         "PlatformUnknownException" => new PlatformUnknownException(details),
+        "ResourceNotFoundException" => new ResourceNotFoundException(details),
         "ServerException" => new ServerException(details),
         "ServiceNotFoundException" => new ServiceNotFoundException(details),
         "UnsupportedFeatureException" => new UnsupportedFeatureException(details),
@@ -221,6 +247,46 @@ public static class EcsOperations
         RequestUri = "/",
         IsRetrySafe = static _ => true,
     };
+
+    public static readonly AwsOperation<DescribeContainerInstancesRequest, DescribeContainerInstancesResponse> DescribeContainerInstances = new()
+    {
+        Name = "DescribeContainerInstances",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => true,
+    };
+
+    public static readonly AwsOperation<ListServicesRequest, ListServicesResponse> ListServices = new()
+    {
+        Name = "ListServices",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => true,
+    };
+
+    public static readonly AwsOperation<TagResourceRequest, TagResourceResponse> TagResource = new()
+    {
+        Name = "TagResource",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => false,
+    };
+
+    public static readonly AwsOperation<UntagResourceRequest, UntagResourceResponse> UntagResource = new()
+    {
+        Name = "UntagResource",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => false,
+    };
+
+    public static readonly AwsOperation<ListTagsForResourceRequest, ListTagsForResourceResponse> ListTagsForResource = new()
+    {
+        Name = "ListTagsForResource",
+        HttpMethod = "POST",
+        RequestUri = "/",
+        IsRetrySafe = static _ => true,
+    };
 }
 
 /// <summary>Pagination helpers for the operations in ecs.paginators-1.json that we call.</summary>
@@ -265,6 +331,14 @@ public static class EcsPaginators
     /// <summary>Every item of <c>containerInstanceArns</c> across all pages of ListContainerInstances.</summary>
     public static IAsyncEnumerable<string> ListContainerInstancesItemsAsync(this IAmazonECS client, ListContainerInstancesRequest request, CancellationToken cancellationToken = default) =>
         AwsPagination.ItemsAsync(client.ListContainerInstancesPagesAsync(request, cancellationToken), static page => page.ContainerInstanceArns);
+
+    /// <summary>Every page of ListServices, following <c>nextToken</c>.</summary>
+    public static IAsyncEnumerable<ListServicesResponse> ListServicesPagesAsync(this IAmazonECS client, ListServicesRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.PagesAsync(request, client.ListServicesAsync, static page => page.NextToken, static (r, token) => r with { NextToken = token }, cancellationToken);
+
+    /// <summary>Every item of <c>serviceArns</c> across all pages of ListServices.</summary>
+    public static IAsyncEnumerable<string> ListServicesItemsAsync(this IAmazonECS client, ListServicesRequest request, CancellationToken cancellationToken = default) =>
+        AwsPagination.ItemsAsync(client.ListServicesPagesAsync(request, cancellationToken), static page => page.ServiceArns);
 }
 
 /// <summary>An error returned by Amazon EC2 Container Service.</summary>
@@ -289,6 +363,8 @@ public sealed class NamespaceNotFoundException(AwsErrorDetails details) : Amazon
 public sealed class PlatformTaskDefinitionIncompatibilityException(AwsErrorDetails details) : AmazonECSException(details);
 
 public sealed class PlatformUnknownException(AwsErrorDetails details) : AmazonECSException(details);
+
+public sealed class ResourceNotFoundException(AwsErrorDetails details) : AmazonECSException(details);
 
 public sealed class ServerException(AwsErrorDetails details) : AmazonECSException(details);
 
@@ -2206,4 +2282,260 @@ public sealed record ListContainerInstancesResponse : AmazonWebServiceResponse
 
     [JsonPropertyName("nextToken")]
     public string? NextToken { get; init; }
+}
+
+public sealed record DescribeContainerInstancesRequest
+{
+    [JsonPropertyName("cluster")]
+    public string? Cluster { get; init; }
+
+    [JsonPropertyName("containerInstances")]
+    public required List<string> ContainerInstances { get; init; }
+
+    [JsonPropertyName("include")]
+    public List<string>? Include { get; init; }
+}
+
+/// <summary>Values of the service model's <c>ContainerInstanceField</c> enum.</summary>
+public static class ContainerInstanceField
+{
+    public const string TAGS = "TAGS";
+    public const string CONTAINER_INSTANCE_HEALTH = "CONTAINER_INSTANCE_HEALTH";
+}
+
+public sealed record DescribeContainerInstancesResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("containerInstances")]
+    public List<ContainerInstance>? ContainerInstances { get; init; }
+
+    [JsonPropertyName("failures")]
+    public List<Failure>? Failures { get; init; }
+}
+
+public sealed record ContainerInstance
+{
+    [JsonPropertyName("containerInstanceArn")]
+    public string? ContainerInstanceArn { get; init; }
+
+    [JsonPropertyName("ec2InstanceId")]
+    public string? Ec2InstanceId { get; init; }
+
+    [JsonPropertyName("capacityProviderName")]
+    public string? CapacityProviderName { get; init; }
+
+    [JsonPropertyName("version")]
+    public long? Version { get; init; }
+
+    [JsonPropertyName("versionInfo")]
+    public VersionInfo? VersionInfo { get; init; }
+
+    [JsonPropertyName("remainingResources")]
+    public List<Resource>? RemainingResources { get; init; }
+
+    [JsonPropertyName("registeredResources")]
+    public List<Resource>? RegisteredResources { get; init; }
+
+    [JsonPropertyName("status")]
+    public string? Status { get; init; }
+
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; init; }
+
+    [JsonPropertyName("agentConnected")]
+    public bool? AgentConnected { get; init; }
+
+    [JsonPropertyName("runningTasksCount")]
+    public int? RunningTasksCount { get; init; }
+
+    [JsonPropertyName("pendingTasksCount")]
+    public int? PendingTasksCount { get; init; }
+
+    [JsonPropertyName("agentUpdateStatus")]
+    public string? AgentUpdateStatus { get; init; }
+
+    [JsonPropertyName("attributes")]
+    public List<EcsAttribute>? Attributes { get; init; }
+
+    [JsonPropertyName("registeredAt")]
+    public DateTimeOffset? RegisteredAt { get; init; }
+
+    [JsonPropertyName("attachments")]
+    public List<Attachment>? Attachments { get; init; }
+
+    [JsonPropertyName("tags")]
+    public List<Tag>? Tags { get; init; }
+
+    [JsonPropertyName("healthStatus")]
+    public ContainerInstanceHealthStatus? HealthStatus { get; init; }
+}
+
+public sealed record ContainerInstanceHealthStatus
+{
+    [JsonPropertyName("overallStatus")]
+    public string? OverallStatus { get; init; }
+
+    [JsonPropertyName("details")]
+    public List<InstanceHealthCheckResult>? Details { get; init; }
+}
+
+public sealed record InstanceHealthCheckResult
+{
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("status")]
+    public string? Status { get; init; }
+
+    [JsonPropertyName("statusReason")]
+    public string? StatusReason { get; init; }
+
+    [JsonPropertyName("lastUpdated")]
+    public DateTimeOffset? LastUpdated { get; init; }
+
+    [JsonPropertyName("lastStatusChange")]
+    public DateTimeOffset? LastStatusChange { get; init; }
+}
+
+/// <summary>Values of the service model's <c>InstanceHealthCheckState</c> enum.</summary>
+public static class InstanceHealthCheckState
+{
+    public const string OK = "OK";
+    public const string IMPAIRED = "IMPAIRED";
+    public const string INSUFFICIENT_DATA = "INSUFFICIENT_DATA";
+    public const string INITIALIZING = "INITIALIZING";
+}
+
+/// <summary>Values of the service model's <c>InstanceHealthCheckType</c> enum.</summary>
+public static class InstanceHealthCheckType
+{
+    public const string CONTAINER_RUNTIME = "CONTAINER_RUNTIME";
+    public const string ACCELERATED_COMPUTE = "ACCELERATED_COMPUTE";
+    public const string DAEMON = "DAEMON";
+    public const string AGENT_CONNECTIVITY = "AGENT_CONNECTIVITY";
+}
+
+/// <summary>Values of the service model's <c>AgentUpdateStatus</c> enum.</summary>
+public static class AgentUpdateStatus
+{
+    public const string PENDING = "PENDING";
+    public const string STAGING = "STAGING";
+    public const string STAGED = "STAGED";
+    public const string UPDATING = "UPDATING";
+    public const string UPDATED = "UPDATED";
+    public const string FAILED = "FAILED";
+}
+
+public sealed record Resource
+{
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("doubleValue")]
+    public double? DoubleValue { get; init; }
+
+    [JsonPropertyName("longValue")]
+    public long? LongValue { get; init; }
+
+    [JsonPropertyName("integerValue")]
+    public int? IntegerValue { get; init; }
+
+    [JsonPropertyName("stringSetValue")]
+    public List<string>? StringSetValue { get; init; }
+}
+
+public sealed record VersionInfo
+{
+    [JsonPropertyName("agentVersion")]
+    public string? AgentVersion { get; init; }
+
+    [JsonPropertyName("agentHash")]
+    public string? AgentHash { get; init; }
+
+    [JsonPropertyName("dockerVersion")]
+    public string? DockerVersion { get; init; }
+}
+
+public sealed record ListServicesRequest
+{
+    [JsonPropertyName("cluster")]
+    public string? Cluster { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+
+    [JsonPropertyName("maxResults")]
+    public int? MaxResults { get; init; }
+
+    [JsonPropertyName("launchType")]
+    public string? LaunchType { get; init; }
+
+    [JsonPropertyName("schedulingStrategy")]
+    public string? SchedulingStrategy { get; init; }
+
+    [JsonPropertyName("resourceManagementType")]
+    public string? ResourceManagementType { get; init; }
+}
+
+/// <summary>Values of the service model's <c>ResourceManagementType</c> enum.</summary>
+public static class ResourceManagementType
+{
+    public const string CUSTOMER = "CUSTOMER";
+    public const string ECS = "ECS";
+}
+
+/// <summary>Values of the service model's <c>SchedulingStrategy</c> enum.</summary>
+public static class SchedulingStrategy
+{
+    public const string REPLICA = "REPLICA";
+    public const string DAEMON = "DAEMON";
+}
+
+public sealed record ListServicesResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("serviceArns")]
+    public List<string>? ServiceArns { get; init; }
+
+    [JsonPropertyName("nextToken")]
+    public string? NextToken { get; init; }
+}
+
+public sealed record TagResourceRequest
+{
+    [JsonPropertyName("resourceArn")]
+    public required string ResourceArn { get; init; }
+
+    [JsonPropertyName("tags")]
+    public required List<Tag> Tags { get; init; }
+}
+
+public sealed record TagResourceResponse : AmazonWebServiceResponse
+{
+}
+
+public sealed record UntagResourceRequest
+{
+    [JsonPropertyName("resourceArn")]
+    public required string ResourceArn { get; init; }
+
+    [JsonPropertyName("tagKeys")]
+    public required List<string> TagKeys { get; init; }
+}
+
+public sealed record UntagResourceResponse : AmazonWebServiceResponse
+{
+}
+
+public sealed record ListTagsForResourceRequest
+{
+    [JsonPropertyName("resourceArn")]
+    public required string ResourceArn { get; init; }
+}
+
+public sealed record ListTagsForResourceResponse : AmazonWebServiceResponse
+{
+    [JsonPropertyName("tags")]
+    public List<Tag>? Tags { get; init; }
 }

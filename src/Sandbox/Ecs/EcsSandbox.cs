@@ -37,6 +37,9 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
     private readonly ConcurrentDictionary<string, Cluster> _clusters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, List<TaskDefinition>> _definitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RunningTask> _tasks = new(StringComparer.Ordinal);
+
+    /// <summary>Tags by resource ARN (clusters, task definition revisions, tasks), as TagResource and the Create/Register/Run calls set them.</summary>
+    private readonly ConcurrentDictionary<string, List<Tag>> _tags = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<EcsFault>> _faults = new(StringComparer.Ordinal);
 
     /// <summary>Where the processes reach the sandbox's AWS APIs (set once the server listens).</summary>
@@ -96,11 +99,81 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
     public CreateClusterResponse CreateCluster(CreateClusterRequest request)
     {
         var name = request.ClusterName ?? "default";
-        var cluster = _clusters.GetOrAdd(name, n => new Cluster { ClusterArn = $"arn:aws:ecs:{account.Region}:{account.Id}:cluster/{n}", ClusterName = n, Status = "ACTIVE", Tags = request.Tags ?? [] });
+        var cluster = _clusters.GetOrAdd(name, n =>
+        {
+            var arn = $"arn:aws:ecs:{account.Region}:{account.Id}:cluster/{n}";
+            _tags[arn] = request.Tags ?? [];
+            return new Cluster { ClusterArn = arn, ClusterName = n, Status = "ACTIVE" };
+        });
         return new CreateClusterResponse { Cluster = Describe(cluster) };
     }
 
-    public ListClustersResponse ListClusters(ListClustersRequest request) => new() { ClusterArns = [.. _clusters.Values.Select(c => c.ClusterArn!).Order(StringComparer.Ordinal)] };
+    public ListClustersResponse ListClusters(ListClustersRequest request)
+    {
+        var (page, next) = Paging.Page([.. _clusters.Values.Select(c => c.ClusterArn!).Order(StringComparer.Ordinal)], request.MaxResults, request.NextToken, "InvalidParameterException");
+        return new ListClustersResponse { ClusterArns = page, NextToken = next };
+    }
+
+    /// <summary>Fargate has no container instances: every one asked for is reported MISSING, for a cluster that exists.</summary>
+    public DescribeContainerInstancesResponse DescribeContainerInstances(DescribeContainerInstancesRequest request)
+    {
+        _ = ClusterOf(request.Cluster);
+        return new DescribeContainerInstancesResponse { ContainerInstances = [], Failures = [.. request.ContainerInstances.Select(i => new Failure { Arn = i, Reason = "MISSING" })] };
+    }
+
+    /// <summary>The sandbox runs tasks, not services: an empty list, for a cluster that exists.</summary>
+    public ListServicesResponse ListServices(ListServicesRequest request)
+    {
+        _ = ClusterOf(request.Cluster);
+        var (page, next) = Paging.Page(new List<string>(), request.MaxResults, request.NextToken, "InvalidParameterException");
+        return new ListServicesResponse { ServiceArns = page, NextToken = next };
+    }
+
+    public ListTagsForResourceResponse ListTagsForResource(ListTagsForResourceRequest request) =>
+        new() { Tags = [.. TagsOf(request.ResourceArn)] };
+
+    /// <summary>Adds or replaces tags by key (at most 50 per resource, as ECS allows).</summary>
+    public TagResourceResponse TagResource(TagResourceRequest request)
+    {
+        var tags = TagsOf(request.ResourceArn);
+        lock (tags)
+        {
+            var merged = tags.Where(t => request.Tags.All(n => n.Key != t.Key)).Concat(request.Tags).ToList();
+            if (merged.Count > 50)
+            {
+                throw new SandboxErrorException("InvalidParameterException", "The following supplied tags exceed the maximum of 50 tags per resource.");
+            }
+
+            tags.Clear();
+            tags.AddRange(merged);
+        }
+
+        return new TagResourceResponse();
+    }
+
+    public UntagResourceResponse UntagResource(UntagResourceRequest request)
+    {
+        var tags = TagsOf(request.ResourceArn);
+        lock (tags)
+        {
+            tags.RemoveAll(t => request.TagKeys.Contains(t.Key!));
+        }
+
+        return new UntagResourceResponse();
+    }
+
+    private List<Tag> TagsOf(string arn)
+    {
+        if (_tags.TryGetValue(arn, out var tags))
+        {
+            return tags;
+        }
+
+        // A cluster ARN the sandbox does not have is ClusterNotFound; any other unknown ARN is a bad parameter, as in ECS.
+        throw arn.Contains(":cluster/", StringComparison.Ordinal)
+            ? new SandboxErrorException("ClusterNotFoundException", "Cluster not found.")
+            : new SandboxErrorException("InvalidParameterException", $"The specified resource is not found: {arn}");
+    }
 
     public DescribeClustersResponse DescribeClusters(DescribeClustersRequest request)
     {
@@ -140,6 +213,7 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
                 RegisteredAt = time.GetUtcNow(),
             };
             revisions.Add(definition);
+            _tags[definition.TaskDefinitionArn] = request.Tags ?? [];
             return new RegisterTaskDefinitionResponse { TaskDefinition = definition, Tags = request.Tags };
         }
     }
@@ -412,6 +486,7 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
         };
         var running = new RunningTask(task);
         _tasks[taskArn] = running;
+        _tags[taskArn] = [.. request.Tags ?? []];
         var command = overrides?.Command ?? container.Command ?? [];
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in (container.Environment ?? []).Concat(overrides?.Environment ?? []))
@@ -533,6 +608,7 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
             if (running.Task.StoppedAt is { } stopped && stopped < cutoff)
             {
                 _tasks.TryRemove(arn, out _);
+                _tags.TryRemove(arn, out _);
                 running.Process?.Dispose();
             }
         }
@@ -571,6 +647,7 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
         var tasks = _tasks.Values.Select(r => r.Task).Where(t => t.ClusterArn == cluster.ClusterArn).ToList();
         return cluster with
         {
+            Tags = _tags.TryGetValue(cluster.ClusterArn!, out var tags) ? [.. tags] : [],
             RunningTasksCount = tasks.Count(t => t.LastStatus == "RUNNING"),
             PendingTasksCount = tasks.Count(t => t.LastStatus is "PROVISIONING" or "PENDING"),
             ActiveServicesCount = 0,

@@ -44,7 +44,7 @@ public sealed class ModelConformanceTests
             ["CreateStateMachine", "DeleteStateMachine", "DescribeExecution", "DescribeStateMachine", "DescribeStateMachineForExecution", "GetExecutionHistory", "ListExecutions", "ListStateMachines", "ListTagsForResource", "RedriveExecution", "SendTaskFailure", "SendTaskHeartbeat", "SendTaskSuccess", "StartExecution", "StopExecution", "TagResource", "UntagResource", "UpdateStateMachine"],
             OperationNames(typeof(IAmazonStepFunctions)));
         Assert.Equal(
-            ["CreateCluster", "DeregisterTaskDefinition", "DescribeClusters", "DescribeTaskDefinition", "DescribeTasks", "ListClusters", "ListContainerInstances", "ListTaskDefinitionFamilies", "ListTaskDefinitions", "ListTasks", "RegisterTaskDefinition", "RunTask", "StopTask"],
+            ["CreateCluster", "DeregisterTaskDefinition", "DescribeClusters", "DescribeContainerInstances", "DescribeTaskDefinition", "DescribeTasks", "ListClusters", "ListContainerInstances", "ListServices", "ListTagsForResource", "ListTaskDefinitionFamilies", "ListTaskDefinitions", "ListTasks", "RegisterTaskDefinition", "RunTask", "StopTask", "TagResource", "UntagResource"],
             OperationNames(typeof(IAmazonECS)));
         Assert.Equal(
             ["CreateSchedule", "CreateScheduleGroup", "DeleteSchedule", "GetSchedule", "GetScheduleGroup", "ListScheduleGroups", "ListSchedules", "ListTagsForResource", "TagResource", "UpdateSchedule"],

@@ -71,6 +71,59 @@ public sealed class EcsReadApiTests : IAsyncLifetime
         Assert.Equal("ClusterNotFoundException", missing.ErrorCode);
     }
 
+    [Fact]
+    public async Task Fargate_has_no_container_instances_or_services_to_describe()
+    {
+        var described = await _ecs.DescribeContainerInstancesAsync(new() { Cluster = "default", ContainerInstances = ["arn:aws:ecs:us-east-1:000000000000:container-instance/default/abc"] });
+        var services = await _ecs.ListServicesAsync(new() { Cluster = "default", MaxResults = 10 });
+
+        Assert.Empty(described.ContainerInstances!);
+        Assert.Equal("MISSING", Assert.Single(described.Failures!).Reason);
+        Assert.Empty(services.ServiceArns!);
+        Assert.Null(services.NextToken);
+    }
+
+    [Fact]
+    public async Task Clusters_list_page_by_page()
+    {
+        foreach (var name in new[] { "alpha", "beta", "gamma" })
+        {
+            await _ecs.CreateClusterAsync(new() { ClusterName = name });
+        }
+
+        var first = await _ecs.ListClustersAsync(new() { MaxResults = 2 });
+        var second = await _ecs.ListClustersAsync(new() { MaxResults = 2, NextToken = first.NextToken });
+
+        Assert.Equal(2, first.ClusterArns!.Count);
+        Assert.NotNull(first.NextToken);
+        Assert.Equal(
+            (await _ecs.ListClustersAsync(new())).ClusterArns,
+            first.ClusterArns.Concat(second.ClusterArns!));
+        Assert.Null(second.NextToken);
+    }
+
+    [Fact]
+    public async Task Tags_on_clusters_task_definitions_and_tasks_are_added_replaced_removed_and_listed()
+    {
+        var cluster = (await _ecs.CreateClusterAsync(new() { ClusterName = "tagged", Tags = [new() { Key = "team", Value = "data" }] })).Cluster!.ClusterArn!;
+        var definition = (await _ecs.DescribeTaskDefinitionAsync(new() { TaskDefinition = "report:2" })).TaskDefinition!.TaskDefinitionArn!;
+
+        await _ecs.TagResourceAsync(new() { ResourceArn = cluster, Tags = [new() { Key = "team", Value = "ops" }, new() { Key = "cost", Value = "42" }] });
+        await _ecs.TagResourceAsync(new() { ResourceArn = definition, Tags = [new() { Key = "owner", Value = "etl" }] });
+        await _ecs.UntagResourceAsync(new() { ResourceArn = cluster, TagKeys = ["cost"] });
+
+        var clusterTags = (await _ecs.ListTagsForResourceAsync(new() { ResourceArn = cluster })).Tags!;
+        Assert.Equal([("team", "ops")], clusterTags.Select(t => (t.Key, t.Value)));
+        Assert.Equal([("owner", "etl")], (await _ecs.ListTagsForResourceAsync(new() { ResourceArn = definition })).Tags!.Select(t => (t.Key, t.Value)));
+        var unknownCluster = await Assert.ThrowsAnyAsync<AwsServiceException>(() => _ecs.ListTagsForResourceAsync(new() { ResourceArn = "arn:aws:ecs:us-east-1:000000000000:cluster/nope" }));
+        Assert.Equal("ClusterNotFoundException", unknownCluster.ErrorCode);
+        var unknownDefinition = await Assert.ThrowsAnyAsync<AwsServiceException>(() => _ecs.TagResourceAsync(new() { ResourceArn = "arn:aws:ecs:us-east-1:000000000000:task-definition/nope:1", Tags = [new() { Key = "a", Value = "b" }] }));
+        Assert.Equal("InvalidParameterException", unknownDefinition.ErrorCode);
+        var tooMany = await Assert.ThrowsAnyAsync<AwsServiceException>(() => _ecs.TagResourceAsync(new() { ResourceArn = cluster, Tags = [.. Enumerable.Range(0, 50).Select(i => new Tag { Key = $"k{i}", Value = "v" })] }));
+        Assert.Equal("InvalidParameterException", tooMany.ErrorCode);
+        Assert.Single((await _ecs.ListTagsForResourceAsync(new() { ResourceArn = cluster })).Tags!);
+    }
+
     private async IAsyncEnumerable<ListTaskDefinitionsResponse> Pages(ListTaskDefinitionsRequest request)
     {
         string? token = null;
