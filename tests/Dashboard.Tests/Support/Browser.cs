@@ -64,13 +64,16 @@ public sealed class Browser : IAsyncDisposable
     public static async Task SignInAsync(IPage page, Uri dashboard, string user)
     {
         await page.GotoAsync(new Uri(dashboard, "/signin?returnUrl=/healthz").ToString());
-        await page.Locator($"a[data-user={user}]").ClickAsync();
         // Back on the dashboard: at /healthz, or at /signin-failed saying why (then the test fails with that reason).
         var landing = new Uri(dashboard, "/healthz").ToString();
         var failed = new Uri(dashboard, "/signin-failed").ToString();
+        // Waiting starts before the click: the redirects can land before a wait begun afterwards, which then waits
+        // for a navigation that already happened.
+        var landed = page.WaitForURLAsync(url => url.StartsWith(landing, StringComparison.Ordinal) || url.StartsWith(failed, StringComparison.Ordinal), new() { Timeout = 20_000, WaitUntil = WaitUntilState.Commit });
+        await page.Locator($"a[data-user={user}]").ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url => url.StartsWith(landing, StringComparison.Ordinal) || url.StartsWith(failed, StringComparison.Ordinal), new() { Timeout = 20_000, WaitUntil = WaitUntilState.Commit });
+            await landed;
         }
         catch (TimeoutException e)
         {
