@@ -3,6 +3,7 @@ using System.Globalization;
 using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.ReadModel;
+using BatchOps.ReadModelBench;
 using Microsoft.EntityFrameworkCore;
 
 // Fills a read model with N executions (3 task runs each) and times the executions page query, filtered as operators
@@ -39,14 +40,15 @@ foreach (var (provider, connection) in targets)
     }
 
     var fill = Stopwatch.StartNew();
-    await FillAsync(create, executions);
+    var generated = GeneratedExecution.Generate(executions, DateTimeOffset.UtcNow.AddMinutes(-1));
+    await (provider == ReadModelProvider.PostgreSQL ? BulkFill.PostgresAsync(database, generated) : BulkFill.SqliteAsync(database, generated));
     await using (var db = create())
     {
         // Statistics as a running system has them (PostgreSQL's autovacuum, the dashboard's PRAGMA optimize at start).
         await db.Database.ExecuteSqlRawAsync(provider == ReadModelProvider.PostgreSQL ? "VACUUM ANALYZE" : "ANALYZE");
     }
 
-    Console.WriteLine($"\n{provider}: filled in {fill.Elapsed.TotalSeconds:0.0} s");
+    Console.WriteLine($"\n{provider}: filled {executions:N0} executions and {executions * 3:N0} task runs in {fill.Elapsed.TotalSeconds:0.0} s");
 
     var queries = new ExecutionQueries(new Factory(create), TimeProvider.System);
     var scenarios = new (string Name, ExecutionsFilter Filter)[]
@@ -57,7 +59,9 @@ foreach (var (provider, connection) in targets)
         ("status=REDRIVABLE", new ExecutionsFilter { Status = ExecutionsFilter.Redrivable }),
         ("reason=OutOfMemory", new ExecutionsFilter { Reason = StopReasonClass.OutOfMemory }),
         ("name contains \"import\" + 30 days", new ExecutionsFilter { Search = "import", Range = "30d" }),
+        ("name contains \"0215-0930\"", new ExecutionsFilter { Search = "0215-0930" }),
         ("workflow, sorted by name, page 20", new ExecutionsFilter { Workflow = "nightly-batch", Sort = "name", Descending = false, Page = 20 }),
+        ("last 24 hours, page 10", new ExecutionsFilter { Range = "24h", Page = 10 }),
     };
     Console.WriteLine($"{"query",-36} {"rows",6} {"total",8} {"median ms",10} {"p95 ms",8}");
     foreach (var (name, filter) in scenarios)
@@ -78,6 +82,8 @@ foreach (var (provider, connection) in targets)
 
         times.Sort();
         Console.WriteLine($"{name,-36} {page!.Rows.Count,6} {page.Total,8:N0} {times[times.Count / 2],10:0.0} {times[(int)(times.Count * 0.95)],8:0.0}");
+        await using var planDb = create();
+        Console.WriteLine($"    plan: {await PlanAsync(planDb, queries.RowsQuery(planDb, filter, page.Page), provider)}");
     }
 }
 
@@ -106,69 +112,52 @@ static string? StartPostgres()
 }
 
 // The bench's own database on that server; EnsureDeleted + Migrate below recreate it each run.
+// No command timeout: COPY of a million rows runs the triggers for each, longer than the default 30 s.
 static string BenchDatabase(string server) =>
-    new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "batchops_bench" }.ConnectionString;
+    new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "batchops_bench", CommandTimeout = 0 }.ConnectionString;
 
-static async Task FillAsync(Func<ReadModelDbContext> create, int count)
+// The rows query's plan in one line: SQLite's EXPLAIN QUERY PLAN steps, or PostgreSQL's plan nodes.
+static async Task<string> PlanAsync(ReadModelDbContext db, IQueryable<ExecutionRow> rows, ReadModelProvider provider)
 {
-    var workflows = new[] { "batch-job", "callback-job", "nightly-batch", "orchestrator" };
-    var jobs = new[] { "export", "import", "report", "sync", "rebuild", "settle" };
-    var random = new Random(42);
-    var now = DateTimeOffset.UtcNow;
-    const int batch = 5_000;
-    for (var start = 0; start < count; start += batch)
+    var connection = db.Database.GetDbConnection();
+    await connection.OpenAsync();
+    await using var command = connection.CreateCommand();
+    // ToQueryString inlines the parameters as SQL declarations (SQLite) or literals; EXPLAIN needs the statement itself.
+    var sql = rows.ToQueryString();
+    var statement = string.Join('\n', sql.Split('\n').Where(l => !l.StartsWith(".param", StringComparison.Ordinal) && !l.StartsWith("-- ", StringComparison.Ordinal)));
+    var values = new List<(string Name, string Value)>();
+    foreach (var line in sql.Split('\n').Select(l => l.Trim()))
     {
-        await using var db = create();
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        for (var i = start; i < Math.Min(count, start + batch); i++)
+        if (line.StartsWith(".param set", StringComparison.Ordinal) && line.Split(' ', 4) is [_, _, var name, var value])
         {
-            var workflow = workflows[i % workflows.Length];
-            var started = now.AddSeconds(-random.Next(0, 90 * 24 * 3600));
-            var roll = random.Next(100);
-            var status = roll < 85 ? "SUCCEEDED" : roll < 93 ? "FAILED" : roll < 96 ? "RUNNING" : roll < 98 ? "TIMED_OUT" : "ABORTED";
-            var failed = status is "FAILED" or "TIMED_OUT" or "ABORTED";
-            var reason = failed ? (StopReasonClass)random.Next(1, 8) : (StopReasonClass?)null;
-            var name = $"{jobs[i % jobs.Length]}-{started:yyyyMMdd-HHmmss}-{i:x5}";
-            var arn = $"arn:aws:states:us-east-1:123456789012:execution:{workflow}:{name}";
-            db.Executions.Add(new ExecutionRecord
-            {
-                Arn = arn,
-                StateMachineArn = $"arn:aws:states:us-east-1:123456789012:stateMachine:{workflow}",
-                StateMachineName = workflow,
-                Name = name,
-                Status = status,
-                StartDate = started,
-                StopDate = status == "RUNNING" ? null : started.AddSeconds(random.Next(5, 3600)),
-                RedriveStatus = failed ? (random.Next(3) == 0 ? "NOT_REDRIVABLE" : "REDRIVABLE") : null,
-                ReasonClass = reason,
-                Error = failed ? "States.TaskFailed" : null,
-                EcsTaskCount = 3,
-                UpdatedAt = now,
-            });
-            for (var attempt = 1; attempt <= 3; attempt++)
-            {
-                db.TaskRuns.Add(new TaskRunRecord
-                {
-                    ExecutionArn = arn,
-                    StateName = "Run worker",
-                    Attempt = attempt,
-                    ResourceType = "ecs",
-                    Resource = "runTask.sync",
-                    ScheduledAt = started.AddSeconds(attempt * 30),
-                    EndedAt = started.AddSeconds((attempt * 30) + 20),
-                    Outcome = attempt < 3 || failed ? TaskRunOutcome.Failed : TaskRunOutcome.Succeeded,
-                    TaskArn = $"arn:aws:ecs:us-east-1:123456789012:task/workers/{i:x8}{attempt}",
-                    StopCode = "EssentialContainerExited",
-                    StoppedReason = "Essential container in task exited",
-                    ExitCode = attempt < 3 ? 2 : failed ? 1 : 0,
-                    ReasonClass = attempt < 3 ? StopReasonClass.ApplicationExit : reason ?? StopReasonClass.Succeeded,
-                    Retryable = attempt < 3,
-                });
-            }
+            values.Add((name.StartsWith('@') ? name : "@" + name, value));
         }
-
-        await db.SaveChangesAsync();
+        else if (System.Text.RegularExpressions.Regex.Match(line, @"^-- (@\w+)='(.*?)'( \(.*\))?$") is { Success: true } declared)
+        {
+            values.Add((declared.Groups[1].Value, $"'{declared.Groups[2].Value}'"));
+        }
     }
+
+    // Longest names first, so @p1 does not replace the start of @p10.
+    foreach (var (name, value) in values.OrderByDescending(v => v.Name.Length))
+    {
+        statement = statement.Replace(name, value, StringComparison.Ordinal);
+    }
+
+    command.CommandText = (provider == ReadModelProvider.PostgreSQL ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + statement;
+    if (Environment.GetEnvironmentVariable("BENCH_SHOW_SQL") == "1")
+    {
+        Console.WriteLine(sql);
+    }
+
+    var steps = new List<string>();
+    await using var reader = await command.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        steps.Add(provider == ReadModelProvider.PostgreSQL ? reader.GetString(0).Trim().Split("  (cost")[0] : reader.GetString(3));
+    }
+
+    return string.Join(" | ", steps.Take(6));
 }
 
 internal sealed class Factory(Func<ReadModelDbContext> create) : IDbContextFactory<ReadModelDbContext>

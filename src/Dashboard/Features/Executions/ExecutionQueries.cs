@@ -35,16 +35,13 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var scoped = ApplyScope(db, db.Executions.AsNoTracking(), filter);
+        var scoped = ApplyScope(db, filter);
 
-        // Counts per status use every filter but the status itself, so the pills say what clicking them will show.
-        // One grouped query gives them all, redrivable included.
-        var counts = await scoped
-            .GroupBy(e => new { e.Status, e.RedriveStatus })
-            .Select(g => new { g.Key.Status, Redrivable = g.Key.RedriveStatus == ExecutionRedriveStatus.REDRIVABLE, Count = g.Count() })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var byStatus = counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Sum(c => c.Count), StringComparer.Ordinal);
-        byStatus[ExecutionsFilter.Redrivable] = counts.Where(c => c.Redrivable && RedrivableStatuses.Contains(c.Status)).Sum(c => c.Count);
+        // Counts per status use every filter but the status itself, so the pills say what clicking them will show. They
+        // come from the counts the database keeps as executions are written; only a name search counts its matches.
+        var counts = await CountAsync(db, scoped, filter, cancellationToken).ConfigureAwait(false);
+        var byStatus = counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => (int)g.Sum(c => c.Count), StringComparer.Ordinal);
+        byStatus[ExecutionsFilter.Redrivable] = (int)counts.Where(c => c.Redrivable).Sum(c => c.Count);
 
         var filtered = filter.Status switch
         {
@@ -52,24 +49,29 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
             ExecutionsFilter.Redrivable => Redrivable(scoped),
             var s => scoped.Where(e => e.Status == s),
         };
-        var total = filter.Status is null ? counts.Sum(c => c.Count) : byStatus.GetValueOrDefault(filter.Status);
+        var total = filter.Status is null ? (int)counts.Sum(c => c.Count) : byStatus.GetValueOrDefault(filter.Status);
         var pageCount = Math.Max(1, (int)Math.Ceiling(total / (double)filter.PageSize));
         var page = Math.Min(filter.Page, pageCount);
 
-        var rows = await Sort(filtered, filter)
-            .Skip((page - 1) * filter.PageSize)
-            .Take(filter.PageSize)
-            .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.EcsTaskCount, e.Error))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await Rows(filtered, filter, page).ToListAsync(cancellationToken).ConfigureAwait(false);
         return new ExecutionPage(rows, total, byStatus, page, pageCount);
     }
+
+    /// <summary>The query for one page of rows (the bench prints its plan).</summary>
+    public IQueryable<ExecutionRow> RowsQuery(ReadModelDbContext db, ExecutionsFilter filter, int page) => Rows(Matching(db, filter), filter, page);
+
+    private static IQueryable<ExecutionRow> Rows(IQueryable<ExecutionRecord> filtered, ExecutionsFilter filter, int page) =>
+        Sort(filtered, filter)
+            .Skip((page - 1) * filter.PageSize)
+            .Take(filter.PageSize)
+            .Select(e => new ExecutionRow(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate, e.StopDate, e.RedriveCount, e.RedriveStatus, e.ReasonClass, e.EcsTaskCount, e.Error));
 
     /// <summary>Every execution the filter selects (status included), unsorted: what a bulk action over the filter covers.</summary>
     public IQueryable<ExecutionRecord> Matching(ReadModelDbContext db, ExecutionsFilter filter)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(filter);
-        var scoped = ApplyScope(db, db.Executions.AsNoTracking(), filter);
+        var scoped = ApplyScope(db, filter);
         return filter.Status switch
         {
             null => scoped,
@@ -84,8 +86,24 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return await db.StateMachines.AsNoTracking().OrderBy(m => m.Name).Select(m => m.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, IQueryable<ExecutionRecord> query, ExecutionsFilter filter)
+    private async Task<IReadOnlyList<StatusCount>> CountAsync(ReadModelDbContext db, IQueryable<ExecutionRecord> scoped, ExecutionsFilter filter, CancellationToken cancellationToken)
     {
+        if (filter.Search is null)
+        {
+            var (from, to) = filter.Window(time.GetUtcNow());
+            return await ExecutionCounts.ReadAsync(db, filter.Workflow, filter.Reason, from, to, cancellationToken).ConfigureAwait(false);
+        }
+
+        var grouped = await scoped
+            .GroupBy(e => new { e.Status, e.RedriveStatus })
+            .Select(g => new { g.Key.Status, g.Key.RedriveStatus, Count = g.LongCount() })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. grouped.Select(g => new StatusCount(g.Status, ExecutionCounts.IsRedrivable(g.Status, g.RedriveStatus), g.Count))];
+    }
+
+    private IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, ExecutionsFilter filter)
+    {
+        var query = ExecutionNameSearch.Source(db, filter.Search).AsNoTracking();
         if (filter.Workflow is { } workflow)
         {
             query = query.Where(e => e.StateMachineName == workflow);
@@ -107,21 +125,12 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
             query = query.Where(e => e.StartDate <= t);
         }
 
-        if (filter.Search is { } search)
-        {
-            var pattern = "%" + search.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            query = db.Database.IsNpgsql()
-                ? query.Where(e => EF.Functions.ILike(e.Name, pattern, "\\"))
-                : query.Where(e => EF.Functions.Like(e.Name, pattern, "\\"));
-        }
-
-        return query;
+        return filter.Search is { } search ? ExecutionNameSearch.Containing(db, query, search) : query;
     }
 
-    private static readonly string[] RedrivableStatuses = [ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED];
-
+    // Written as the partial index's filter is (ExecutionCounts.RedrivableSql), so SQLite can see the index applies.
     private static IQueryable<ExecutionRecord> Redrivable(IQueryable<ExecutionRecord> query) =>
-        query.Where(e => (e.Status == ExecutionStatus.FAILED || e.Status == ExecutionStatus.TIMED_OUT || e.Status == ExecutionStatus.ABORTED) && e.RedriveStatus == ExecutionRedriveStatus.REDRIVABLE);
+        query.Where(e => e.RedriveStatus == ExecutionRedriveStatus.REDRIVABLE && new[] { ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED }.Contains(e.Status));
 
     private static IOrderedQueryable<ExecutionRecord> Sort(IQueryable<ExecutionRecord> query, ExecutionsFilter filter) => (filter.Sort, filter.Descending) switch
     {

@@ -22,6 +22,35 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionCountRecord", b =>
+                {
+                    b.Property<int>("Grain")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Workflow")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Status")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Redrivable")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Grain", "Bucket", "Workflow", "Status", "Redrivable", "Reason");
+
+                    b.ToTable("execution_counts", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionHistoryRecord", b =>
                 {
                     b.Property<string>("ExecutionArn")
@@ -118,9 +147,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
 
                     b.HasIndex("RerunOfArn");
 
-                    b.HasIndex("StartDate");
-
                     b.HasIndex("ReasonClass", "StartDate");
+
+                    b.HasIndex("StartDate", "Arn");
 
                     b.HasIndex("StateMachineArn", "Status");
 
@@ -128,11 +157,12 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
 
                     b.HasIndex("StateMachineName", "StartDate");
 
-                    b.HasIndex("Status", "RedriveStatus");
-
                     b.HasIndex("Status", "StartDate");
 
                     b.HasIndex("StateMachineName", "Status", "StartDate");
+
+                    b.HasIndex(new[] { "StartDate", "Arn" }, "IX_executions_Redrivable")
+                        .HasFilter("\"RedriveStatus\" = 'REDRIVABLE' AND \"Status\" IN ('FAILED', 'TIMED_OUT', 'ABORTED')");
 
                     b.ToTable("executions", (string)null);
                 });

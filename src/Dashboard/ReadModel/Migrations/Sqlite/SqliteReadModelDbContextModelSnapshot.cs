@@ -16,6 +16,35 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionCountRecord", b =>
+                {
+                    b.Property<int>("Grain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Workflow")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Redrivable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Grain", "Bucket", "Workflow", "Status", "Redrivable", "Reason");
+
+                    b.ToTable("execution_counts", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionHistoryRecord", b =>
                 {
                     b.Property<string>("ExecutionArn")
@@ -112,9 +141,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 
                     b.HasIndex("RerunOfArn");
 
-                    b.HasIndex("StartDate");
-
                     b.HasIndex("ReasonClass", "StartDate");
+
+                    b.HasIndex("StartDate", "Arn");
 
                     b.HasIndex("StateMachineArn", "Status");
 
@@ -122,11 +151,12 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 
                     b.HasIndex("StateMachineName", "StartDate");
 
-                    b.HasIndex("Status", "RedriveStatus");
-
                     b.HasIndex("Status", "StartDate");
 
                     b.HasIndex("StateMachineName", "Status", "StartDate");
+
+                    b.HasIndex(new[] { "StartDate", "Arn" }, "IX_executions_Redrivable")
+                        .HasFilter("\"RedriveStatus\" = 'REDRIVABLE' AND \"Status\" IN ('FAILED', 'TIMED_OUT', 'ABORTED')");
 
                     b.ToTable("executions", (string)null);
                 });

@@ -1,0 +1,82 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class ExecutionCountsAndNameSearch : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_executions_StartDate",
+                table: "executions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_executions_Status_RedriveStatus",
+                table: "executions");
+
+            migrationBuilder.CreateTable(
+                name: "execution_counts",
+                columns: table => new
+                {
+                    Grain = table.Column<int>(type: "INTEGER", nullable: false),
+                    Bucket = table.Column<long>(type: "INTEGER", nullable: false),
+                    Workflow = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", nullable: false),
+                    Redrivable = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Count = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_execution_counts", x => new { x.Grain, x.Bucket, x.Workflow, x.Status, x.Redrivable, x.Reason });
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_Redrivable",
+                table: "executions",
+                columns: new[] { "StartDate", "Arn" },
+                filter: "\"RedriveStatus\" = 'REDRIVABLE' AND \"Status\" IN ('FAILED', 'TIMED_OUT', 'ABORTED')");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_StartDate_Arn",
+                table: "executions",
+                columns: new[] { "StartDate", "Arn" });
+
+            // Kept counts and the name index: triggers the database runs on every write (see ExecutionCounts, ExecutionNameSearch).
+            migrationBuilder.Sql(ExecutionCounts.SqliteCreate);
+            migrationBuilder.Sql(ExecutionNameSearch.SqliteCreate);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql(ExecutionNameSearch.SqliteDrop);
+            migrationBuilder.Sql(ExecutionCounts.SqliteDrop);
+
+            migrationBuilder.DropTable(
+                name: "execution_counts");
+
+            migrationBuilder.DropIndex(
+                name: "IX_executions_Redrivable",
+                table: "executions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_executions_StartDate_Arn",
+                table: "executions");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_StartDate",
+                table: "executions",
+                column: "StartDate");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_executions_Status_RedriveStatus",
+                table: "executions",
+                columns: new[] { "Status", "RedriveStatus" });
+        }
+    }
+}
