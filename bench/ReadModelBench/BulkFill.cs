@@ -59,11 +59,9 @@ internal static class BulkFill
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync();
-        await using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
-            await pragma.ExecuteNonQueryAsync();
-        }
+        // The bulk path: the triggers off while rows go in, then the counts and the name index built once from the table
+        // (what the migration does for existing rows), then the triggers back.
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;" + ExecutionCounts.SqliteDrop + ExecutionNameSearch.SqliteDropTriggers);
 
         var transaction = connection.BeginTransaction();
         var execution = connection.CreateCommand();
@@ -104,6 +102,14 @@ internal static class BulkFill
         await transaction.DisposeAsync();
         await execution.DisposeAsync();
         await taskRun.DisposeAsync();
+        await ExecuteAsync(connection, ExecutionCounts.SqliteBackfill + ExecutionNameSearch.SqliteRebuild + ExecutionCounts.SqliteTriggers + ExecutionNameSearch.SqliteTriggers);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
     public static async Task PostgresAsync(string connectionString, IEnumerable<GeneratedExecution> rows)

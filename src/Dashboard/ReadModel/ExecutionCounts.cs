@@ -14,9 +14,6 @@ public sealed record StatusCount(string Status, bool Redrivable, long Count);
 /// </summary>
 public static class ExecutionCounts
 {
-    /// <summary>Failed, timed out or aborted and still redrivable (also the filter of the partial index that lists them).</summary>
-    public const string RedrivableSql = "\"RedriveStatus\" = 'REDRIVABLE' AND \"Status\" IN ('FAILED', 'TIMED_OUT', 'ABORTED')";
-
     public const int AllTime = 0;
     public const int Daily = 1;
     public const int Hourly = 2;
@@ -190,10 +187,11 @@ public static class ExecutionCounts
 
     public static string PostgresBackfill => Backfill(PostgresRedrivable, PostgresDay, PostgresHour);
 
-    /// <summary>The SQLite triggers (and the counts of the rows already there), for the migration that adds the table.</summary>
-    public static string SqliteCreate =>
+    /// <summary>The SQLite triggers and the counts of the rows already there, for the migration that adds the table.</summary>
+    public static string SqliteCreate => SqliteBackfill + SqliteTriggers;
+
+    public static string SqliteTriggers =>
         $"""
-        {Backfill(SqliteRedrivable, SqliteDay, SqliteHour)}
         CREATE TRIGGER "executions_counts_insert" AFTER INSERT ON "executions" BEGIN
         INSERT INTO "execution_counts" ({Columns}) VALUES {Values("NEW", SqliteRedrivable, SqliteDay, SqliteHour)}
         ON CONFLICT ({Key}) DO UPDATE SET "Count" = "Count" + 1;

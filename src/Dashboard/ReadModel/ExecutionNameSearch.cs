@@ -43,7 +43,14 @@ public static class ExecutionNameSearch
     /// </summary>
     public const string SqliteCreate = """
         CREATE VIRTUAL TABLE "executions_name_fts" USING fts5("Name", content='executions', content_rowid='rowid', tokenize='trigram');
+        """ + SqliteRebuild + SqliteTriggers;
+
+    /// <summary>Reindexes every name (after a bulk load with the triggers off, or a VACUUM).</summary>
+    public const string SqliteRebuild = """
         INSERT INTO "executions_name_fts"("executions_name_fts") VALUES ('rebuild');
+        """;
+
+    public const string SqliteTriggers = """
         CREATE TRIGGER "executions_name_fts_insert" AFTER INSERT ON "executions" BEGIN
             INSERT INTO "executions_name_fts"(rowid, "Name") VALUES (NEW.rowid, NEW."Name");
         END;
@@ -56,10 +63,13 @@ public static class ExecutionNameSearch
         END;
         """;
 
-    public const string SqliteDrop = """
+    public const string SqliteDropTriggers = """
         DROP TRIGGER IF EXISTS "executions_name_fts_insert";
         DROP TRIGGER IF EXISTS "executions_name_fts_delete";
         DROP TRIGGER IF EXISTS "executions_name_fts_update";
+        """;
+
+    public const string SqliteDrop = SqliteDropTriggers + """
         DROP TABLE IF EXISTS "executions_name_fts";
         """;
 

@@ -128,9 +128,11 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return filter.Search is { } search ? ExecutionNameSearch.Containing(db, query, search) : query;
     }
 
-    // Written as the partial index's filter is (ExecutionCounts.RedrivableSql), so SQLite can see the index applies.
+    // RedriveStatus = 'REDRIVABLE' is the partial index's filter (IX_executions_Redrivable), which SQLite matches term by
+    // term; the status test goes through an expression (Status || '') so SQLite's planner does not prefer the status index
+    // and sort every redrivable row instead of reading the partial index newest first.
     private static IQueryable<ExecutionRecord> Redrivable(IQueryable<ExecutionRecord> query) =>
-        query.Where(e => e.RedriveStatus == ExecutionRedriveStatus.REDRIVABLE && new[] { ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED }.Contains(e.Status));
+        query.Where(e => e.RedriveStatus == ExecutionRedriveStatus.REDRIVABLE && new[] { ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.ABORTED }.Contains(e.Status + ""));
 
     private static IOrderedQueryable<ExecutionRecord> Sort(IQueryable<ExecutionRecord> query, ExecutionsFilter filter) => (filter.Sort, filter.Descending) switch
     {

@@ -162,7 +162,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.HasIndex("StateMachineName", "Status", "StartDate");
 
                     b.HasIndex(new[] { "StartDate", "Arn" }, "IX_executions_Redrivable")
-                        .HasFilter("\"RedriveStatus\" = 'REDRIVABLE' AND \"Status\" IN ('FAILED', 'TIMED_OUT', 'ABORTED')");
+                        .HasFilter("\"RedriveStatus\" = 'REDRIVABLE'");
 
                     b.ToTable("executions", (string)null);
                 });

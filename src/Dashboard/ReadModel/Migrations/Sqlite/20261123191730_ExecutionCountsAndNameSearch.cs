@@ -39,7 +39,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                 name: "IX_executions_Redrivable",
                 table: "executions",
                 columns: new[] { "StartDate", "Arn" },
-                filter: "\"RedriveStatus\" = 'REDRIVABLE' AND \"Status\" IN ('FAILED', 'TIMED_OUT', 'ABORTED')");
+                filter: "\"RedriveStatus\" = 'REDRIVABLE'");
 
             migrationBuilder.CreateIndex(
                 name: "IX_executions_StartDate_Arn",
