@@ -181,9 +181,6 @@ public sealed class Interpreter
 
     /// <summary>Formats timestamps the way the context object shows them.</summary>
     public static string ContextTime(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>arn:aws:states:::ecs:runTask.sync -> (ecs, runTask.sync, runTask, sync); Lambda function ARNs -> (lambda, invoke).</summary>
-    public static (string ResourceType, string Resource, string Action, string Pattern) ParseResource(string arn) => TaskExecutor.ParseResource(arn);
 }
 
 /// <summary>What a state's executor produced: its output, where it goes (Choice, Catch), and what its Assign reads as <c>$</c>.</summary>
