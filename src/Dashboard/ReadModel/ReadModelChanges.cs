@@ -30,9 +30,13 @@ public sealed class ReadModelChanges
     private readonly Lock _gate = new();
     private readonly List<Subscription> _subscriptions = [];
 
-    public IDisposable Subscribe(ReadModelChangeKind kinds, Action callback)
+    /// <param name="affects">
+    /// Given the workflows a change touched, whether it can change what the subscriber shows (a page filtered to one
+    /// workflow ignores the others); null: every change of <paramref name="kinds"/> counts.
+    /// </param>
+    public IDisposable Subscribe(ReadModelChangeKind kinds, Action callback, Func<IReadOnlyCollection<string>, bool>? affects = null)
     {
-        var subscription = new Subscription(this, kinds, callback);
+        var subscription = new Subscription(this, kinds, callback, affects);
         lock (_gate)
         {
             _subscriptions.Add(subscription);
@@ -41,12 +45,13 @@ public sealed class ReadModelChanges
         return subscription;
     }
 
-    public void Publish(ReadModelChangeKind kind)
+    /// <param name="workflows">The workflows whose executions changed, when the publisher knows; null: any may have.</param>
+    public void Publish(ReadModelChangeKind kind, IReadOnlyCollection<string>? workflows = null)
     {
         Subscription[] targets;
         lock (_gate)
         {
-            targets = [.. _subscriptions.Where(s => (s.Kinds & kind) != 0)];
+            targets = [.. _subscriptions.Where(s => (s.Kinds & kind) != 0 && (workflows is null || s.Affects is null || s.Affects(workflows)))];
         }
 
         foreach (var s in targets)
@@ -74,10 +79,11 @@ public sealed class ReadModelChanges
         }
     }
 
-    private sealed class Subscription(ReadModelChanges owner, ReadModelChangeKind kinds, Action callback) : IDisposable
+    private sealed class Subscription(ReadModelChanges owner, ReadModelChangeKind kinds, Action callback, Func<IReadOnlyCollection<string>, bool>? affects) : IDisposable
     {
         public ReadModelChangeKind Kinds { get; } = kinds;
         public Action Callback { get; } = callback;
+        public Func<IReadOnlyCollection<string>, bool>? Affects { get; } = affects;
 
         public void Dispose() => owner.Remove(this);
     }

@@ -33,6 +33,7 @@ public sealed partial class ExecutionIndexer(
         var added = 0;
         var changed = 0;
         var failures = new List<string>();
+        var touched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var machine in machines)
         {
             try
@@ -41,6 +42,10 @@ public sealed partial class ExecutionIndexer(
                 calls += pass.ListExecutionsCalls;
                 added += pass.NewExecutions;
                 changed += pass.ChangedExecutions;
+                if (pass.NewExecutions + pass.ChangedExecutions > 0)
+                {
+                    touched.Add(machine.Name);
+                }
             }
             catch (AwsServiceException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -52,7 +57,8 @@ public sealed partial class ExecutionIndexer(
 
         if (added + changed > 0)
         {
-            changes.Publish(ReadModelChangeKind.Executions);
+            // One notice per pass, however many executions arrived, naming the workflows they belong to.
+            changes.Publish(ReadModelChangeKind.Executions, touched);
         }
 
         return failures.Count > 0
@@ -68,16 +74,21 @@ public sealed partial class ExecutionIndexer(
     {
         var machines = await SyncStateMachinesAsync(cancellationToken).ConfigureAwait(false);
         var changed = 0;
+        var touched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var machine in machines)
         {
             var redriven = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, RedriveFilter = ExecutionRedriveFilter.REDRIVEN, MaxResults = options.Value.PageSize }, cancellationToken).ConfigureAwait(false);
             var (a, c) = await UpsertAsync(machine, redriven.Executions, cancellationToken).ConfigureAwait(false);
             changed += a + c;
+            if (a + c > 0)
+            {
+                touched.Add(machine.Name);
+            }
         }
 
         if (changed > 0)
         {
-            changes.Publish(ReadModelChangeKind.Executions);
+            changes.Publish(ReadModelChangeKind.Executions, touched);
         }
 
         return changed;

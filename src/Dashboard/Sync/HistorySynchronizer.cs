@@ -49,7 +49,8 @@ public sealed partial class HistorySynchronizer(
 
         if (pending.Count > failures.Count)
         {
-            changes.Publish(ReadModelChangeKind.Executions);
+            // The workflow is the state machine's name, the execution ARN's seventh part.
+            changes.Publish(ReadModelChangeKind.Executions, pending.Select(arn => arn.Split(':') is { Length: >= 8 } parts ? parts[6] : string.Empty).ToHashSet(StringComparer.Ordinal));
         }
 
         return failures.Count > 0

@@ -49,7 +49,8 @@ public sealed partial class ExecutionsPage
 
     protected override void OnInitialized()
     {
-        Watch(ReadModelChangeKind.Executions, ViewModel.LoadAsync);
+        // A page filtered to one workflow does not query again when only other workflows changed.
+        Watch(ReadModelChangeKind.Executions, ViewModel.LoadAsync, workflows => ViewModel.Filter.Workflow is not { } shown || workflows.Contains(shown));
         // Relative times ("3 min ago") move with the clock; nothing to reload.
         Watch(ReadModelChangeKind.Clock, _ => Task.CompletedTask);
     }

@@ -26,7 +26,8 @@ public abstract partial class LiveComponentBase : ComponentBase, IDisposable
     protected CancellationToken Disposing => _disposing;
 
     /// <summary>Reloads with <paramref name="reload"/> when a change of <paramref name="kinds"/> is published (throttled), then re-renders.</summary>
-    protected void Watch(ReadModelChangeKind kinds, Func<CancellationToken, Task> reload)
+    /// <param name="affects">Whether a change to these workflows can change the page (see <see cref="ReadModelChanges.Subscribe"/>).</param>
+    protected void Watch(ReadModelChangeKind kinds, Func<CancellationToken, Task> reload, Func<IReadOnlyCollection<string>, bool>? affects = null)
     {
         var throttler = new CallbackThrottler(
             async ct => await InvokeAsync(async () =>
@@ -41,7 +42,7 @@ public abstract partial class LiveComponentBase : ComponentBase, IDisposable
             Time,
             e => LiveUpdateFailed(Loggers.CreateLogger(GetType()), e));
         _watches.Add(throttler);
-        _watches.Add(Changes.Subscribe(kinds, throttler.Request));
+        _watches.Add(Changes.Subscribe(kinds, throttler.Request, affects));
     }
 
     /// <summary>A page can pause live updates (the Executions page's auto-refresh switch).</summary>
