@@ -11,6 +11,8 @@ public sealed record StatusCount(string Status, bool Redrivable, long Count);
 /// from the SQL here) keep execution_counts in step with every insert, update and delete, per workflow, status,
 /// redrivability and reason class, over all time, per day and per hour of the start date. A time window reads whole
 /// days, then whole hours, and counts only its partial hours at either end row by row.
+/// The migration ExecutionCountsAndNameSearch runs the SQL below; changing it means a new migration that drops and
+/// recreates the triggers (existing databases keep what they were created with).
 /// </summary>
 public static class ExecutionCounts
 {

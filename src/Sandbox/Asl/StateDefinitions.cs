@@ -148,6 +148,9 @@ public abstract record StateDefinition(string Name, string Type)
 /// <summary>A number given literally or by a path (TimeoutSeconds / TimeoutSecondsPath, MaxConcurrency / MaxConcurrencyPath...).</summary>
 public sealed record NumberField(string Field, JsonNode? Literal, JsonPath? Path)
 {
+    /// <summary>The literal, or what the path selects (from the input, the context object or a variable).</summary>
+    public JsonNode? Value(in Bindings bindings) => Literal ?? Path!.Select(bindings);
+
     public static NumberField? Read(JsonObject state, string field) =>
         state[field] is { } literal ? new NumberField(field, literal.DeepClone(), null)
         : state[field + "Path"] is { } path ? new NumberField(field, null, JsonPath.Parse(path.GetValue<string>()))

@@ -35,11 +35,13 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var scoped = ApplyScope(db, filter);
+        // One "now" for the counts and the rows, so a window ending now is the same window for both.
+        var window = filter.Window(time.GetUtcNow());
+        var scoped = ApplyScope(db, filter, window);
 
         // Counts per status use every filter but the status itself, so the pills say what clicking them will show. They
         // come from the counts the database keeps as executions are written; only a name search counts its matches.
-        var counts = await CountAsync(db, scoped, filter, cancellationToken).ConfigureAwait(false);
+        var counts = await CountAsync(db, scoped, filter, window, cancellationToken).ConfigureAwait(false);
         var byStatus = counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => (int)g.Sum(c => c.Count), StringComparer.Ordinal);
         byStatus[ExecutionsFilter.Redrivable] = (int)counts.Where(c => c.Redrivable).Sum(c => c.Count);
 
@@ -71,7 +73,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(filter);
-        var scoped = ApplyScope(db, filter);
+        var scoped = ApplyScope(db, filter, filter.Window(time.GetUtcNow()));
         return filter.Status switch
         {
             null => scoped,
@@ -86,12 +88,11 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return await db.StateMachines.AsNoTracking().OrderBy(m => m.Name).Select(m => m.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<StatusCount>> CountAsync(ReadModelDbContext db, IQueryable<ExecutionRecord> scoped, ExecutionsFilter filter, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<StatusCount>> CountAsync(ReadModelDbContext db, IQueryable<ExecutionRecord> scoped, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window, CancellationToken cancellationToken)
     {
         if (filter.Search is null)
         {
-            var (from, to) = filter.Window(time.GetUtcNow());
-            return await ExecutionCounts.ReadAsync(db, filter.Workflow, filter.Reason, from, to, cancellationToken).ConfigureAwait(false);
+            return await ExecutionCounts.ReadAsync(db, filter.Workflow, filter.Reason, window.From, window.To, cancellationToken).ConfigureAwait(false);
         }
 
         var grouped = await scoped
@@ -101,7 +102,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return [.. grouped.Select(g => new StatusCount(g.Status, ExecutionCounts.IsRedrivable(g.Status, g.RedriveStatus), g.Count))];
     }
 
-    private IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, ExecutionsFilter filter)
+    private static IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window)
     {
         var query = ExecutionNameSearch.Source(db, filter.Search).AsNoTracking();
         if (filter.Workflow is { } workflow)
@@ -114,7 +115,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
             query = query.Where(e => e.ReasonClass == reason);
         }
 
-        var (from, to) = filter.Window(time.GetUtcNow());
+        var (from, to) = window;
         if (from is { } f)
         {
             query = query.Where(e => e.StartDate >= f);

@@ -185,7 +185,7 @@ internal sealed class MapExecutor(Interpreter interpreter, TimeProvider time) : 
             return null;
         }
 
-        var value = field.Literal ?? field.Path!.Select(bindings);
+        var value = field.Value(bindings);
         // A path may name a number held as a string ("1"); Step Functions reads it as the number.
         if (value is JsonValue text && text.GetValueKind() == JsonValueKind.String && double.TryParse(text.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
         {

@@ -213,12 +213,12 @@ internal sealed class TaskExecutor(ITaskIntegration[] integrations, TaskTokens t
             return null;
         }
 
-        if (field.Literal is { } literal)
+        var value = field.Value(bindings);
+        if (field.Path is null)
         {
-            return literal.GetValue<long>();
+            return value!.GetValue<long>();
         }
 
-        var value = field.Path!.Select(bindings);
         return value?.GetValueKind() == JsonValueKind.Number && value.ToDouble() > 0
             ? (long)value.ToDouble()
             : throw new StatesException(AslErrors.Runtime, $"The {field.Field}Path parameter does not reference a positive integer: {value?.ToJsonString() ?? "null"}");
