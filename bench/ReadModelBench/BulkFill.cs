@@ -61,7 +61,7 @@ internal static class BulkFill
         await connection.OpenAsync();
         // The bulk path: the triggers off while rows go in, then the counts and the name index built once from the table
         // (what the migration does for existing rows), then the triggers back.
-        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;" + ExecutionCounts.SqliteDrop + ExecutionNameSearch.SqliteDropTriggers);
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;" + ExecutionCounts.Table.SqliteDrop + ExecutionNameSearch.SqliteDropTriggers);
 
         var transaction = connection.BeginTransaction();
         var execution = connection.CreateCommand();
@@ -102,7 +102,7 @@ internal static class BulkFill
         await transaction.DisposeAsync();
         await execution.DisposeAsync();
         await taskRun.DisposeAsync();
-        await ExecuteAsync(connection, ExecutionCounts.SqliteBackfill + ExecutionNameSearch.SqliteRebuild + ExecutionCounts.SqliteTriggers + ExecutionNameSearch.SqliteTriggers);
+        await ExecuteAsync(connection, ExecutionCounts.Table.SqliteBackfill + ExecutionNameSearch.SqliteRebuild + ExecutionCounts.Table.SqliteTriggers + ExecutionNameSearch.SqliteTriggers);
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
@@ -180,7 +180,7 @@ internal static class BulkFill
             await writer.CompleteAsync();
         }
 
-        await using (var on = new NpgsqlCommand($"""{ExecutionCounts.PostgresBackfill} ALTER TABLE "executions" ENABLE TRIGGER USER;""", connection))
+        await using (var on = new NpgsqlCommand($"""{ExecutionCounts.Table.PostgresBackfill} ALTER TABLE "executions" ENABLE TRIGGER USER;""", connection))
         {
             await on.ExecuteNonQueryAsync();
         }

@@ -47,7 +47,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                 columns: new[] { "StartDate", "Arn" });
 
             // Kept counts and the name index: triggers the database runs on every write (see ExecutionCounts, ExecutionNameSearch).
-            migrationBuilder.Sql(ExecutionCounts.PostgresCreate);
+            migrationBuilder.Sql(ExecutionCounts.Table.PostgresCreate);
             migrationBuilder.Sql(ExecutionNameSearch.PostgresCreate);
         }
 
@@ -55,7 +55,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql(ExecutionNameSearch.PostgresDrop);
-            migrationBuilder.Sql(ExecutionCounts.PostgresDrop);
+            migrationBuilder.Sql(ExecutionCounts.Table.PostgresDrop);
 
             migrationBuilder.DropTable(
                 name: "execution_counts");

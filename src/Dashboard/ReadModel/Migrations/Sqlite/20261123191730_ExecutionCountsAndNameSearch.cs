@@ -47,7 +47,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                 columns: new[] { "StartDate", "Arn" });
 
             // Kept counts and the name index: triggers the database runs on every write (see ExecutionCounts, ExecutionNameSearch).
-            migrationBuilder.Sql(ExecutionCounts.SqliteCreate);
+            migrationBuilder.Sql(ExecutionCounts.Table.SqliteCreate);
             migrationBuilder.Sql(ExecutionNameSearch.SqliteCreate);
         }
 
@@ -55,7 +55,7 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql(ExecutionNameSearch.SqliteDrop);
-            migrationBuilder.Sql(ExecutionCounts.SqliteDrop);
+            migrationBuilder.Sql(ExecutionCounts.Table.SqliteDrop);
 
             migrationBuilder.DropTable(
                 name: "execution_counts");
