@@ -41,7 +41,14 @@ internal readonly record struct GeneratedExecution(
 
     public StopReasonClass AttemptReason(int attempt) => attempt < 3 ? StopReasonClass.ApplicationExit : Reason ?? StopReasonClass.Succeeded;
 
-    public int ExitCode(int attempt) => attempt < 3 ? 2 : Failed ? 1 : 0;
+    public int ExitCode(int attempt) => attempt < 3 ? 2 : Reason == StopReasonClass.OutOfMemory ? 137 : Failed ? 1 : 0;
+
+    /// <summary>The task definition family that ran it: one per workflow.</summary>
+    public string Family => $"batchops-{Workflow}";
+
+    public string TaskArn(int attempt) => $"{Arn}/task-{attempt}";
+
+    public DateTimeOffset TaskStopped(int attempt) => Started.AddSeconds((attempt * 30) + 20);
 
     public string Outcome(int attempt) => attempt < 3 || Failed ? nameof(TaskRunOutcome.Failed) : nameof(TaskRunOutcome.Succeeded);
 }
@@ -61,7 +68,7 @@ internal static class BulkFill
         await connection.OpenAsync();
         // The bulk path: the triggers off while rows go in, then the counts and the name index built once from the table
         // (what the migration does for existing rows), then the triggers back.
-        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;" + ExecutionCounts.Table.SqliteDrop + ExecutionNameSearch.SqliteDropTriggers);
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144;" + ExecutionCounts.Table.SqliteDrop + StoppedTaskCounts.Table.SqliteDrop + ExecutionNameSearch.SqliteDropTriggers);
 
         var transaction = connection.BeginTransaction();
         var execution = connection.CreateCommand();
@@ -74,20 +81,29 @@ internal static class BulkFill
             INSERT INTO "task_runs" ("ExecutionArn", "StateName", "Attempt", "RedriveCount", "ResourceType", "Resource", "ScheduledAt", "EndedAt", "Outcome", "TaskArn", "StopCode", "StoppedReason", "ExitCode", "ReasonClass", "Retryable")
             VALUES ($arn, 'Run worker', $attempt, 0, 'ecs', 'runTask.sync', $scheduled, $ended, $outcome, $task, 'EssentialContainerExited', 'Essential container in task exited', $exit, $reason, $retryable)
             """;
+        var stopped = connection.CreateCommand();
+        stopped.CommandText = """
+            INSERT INTO "stopped_tasks" ("TaskArn", "ClusterArn", "TaskDefinitionArn", "Family", "StartedBy", "StopCode", "StoppedReason", "ExitCode", "StartedAt", "StoppedAt", "ReasonClass", "Retryable", "CapturedAt")
+            VALUES ($task, 'arn:aws:ecs:us-east-1:123456789012:cluster/batch', $definition, $family, 'AWS Step Functions', 'EssentialContainerExited', 'Essential container in task exited', $exit, $started, $stopped, $reason, $retryable, $stopped)
+            """;
+        var st = Parameters(stopped, "$task", "$definition", "$family", "$exit", "$started", "$stopped", "$reason", "$retryable");
         var e = Parameters(execution, "$arn", "$machine", "$workflow", "$name", "$status", "$start", "$stop", "$redrive", "$error", "$reason", "$updated");
         var t = Parameters(taskRun, "$arn", "$attempt", "$scheduled", "$ended", "$outcome", "$task", "$exit", "$reason", "$retryable");
         var written = 0;
         foreach (var row in rows)
         {
-            execution.Transaction = taskRun.Transaction = transaction;
+            execution.Transaction = taskRun.Transaction = stopped.Transaction = transaction;
             Set(e, row.Arn, Machine(row.Workflow), row.Workflow, row.Name, row.Status, Binary.ConvertToProvider(row.Started), row.Stopped is { } s ? Binary.ConvertToProvider(s) : null,
                 row.RedriveStatus, row.Failed ? "States.TaskFailed" : null, row.Reason?.ToString(), Binary.ConvertToProvider(row.Started));
             await execution.ExecuteNonQueryAsync();
             for (var attempt = 1; attempt <= 3; attempt++)
             {
-                Set(t, row.Arn, attempt, Binary.ConvertToProvider(row.Started.AddSeconds(attempt * 30)), Binary.ConvertToProvider(row.Started.AddSeconds((attempt * 30) + 20)),
-                    row.Outcome(attempt), $"{row.Arn}/task-{attempt}", row.ExitCode(attempt), row.AttemptReason(attempt).ToString(), attempt < 3 ? 1 : 0);
+                Set(t, row.Arn, attempt, Binary.ConvertToProvider(row.Started.AddSeconds(attempt * 30)), Binary.ConvertToProvider(row.TaskStopped(attempt)),
+                    row.Outcome(attempt), row.TaskArn(attempt), row.ExitCode(attempt), row.AttemptReason(attempt).ToString(), attempt < 3 ? 1 : 0);
                 await taskRun.ExecuteNonQueryAsync();
+                Set(st, row.TaskArn(attempt), $"arn:aws:ecs:us-east-1:123456789012:task-definition/{row.Family}:1", row.Family, row.ExitCode(attempt),
+                    Binary.ConvertToProvider(row.Started.AddSeconds(attempt * 30)), Binary.ConvertToProvider(row.TaskStopped(attempt)), row.AttemptReason(attempt).ToString(), attempt < 3 ? 1 : 0);
+                await stopped.ExecuteNonQueryAsync();
             }
 
             if (++written % 50_000 == 0)
@@ -102,7 +118,9 @@ internal static class BulkFill
         await transaction.DisposeAsync();
         await execution.DisposeAsync();
         await taskRun.DisposeAsync();
-        await ExecuteAsync(connection, ExecutionCounts.Table.SqliteBackfill + ExecutionNameSearch.SqliteRebuild + ExecutionCounts.Table.SqliteTriggers + ExecutionNameSearch.SqliteTriggers);
+        await stopped.DisposeAsync();
+        await ExecuteAsync(connection, ExecutionCounts.Table.SqliteBackfill + StoppedTaskCounts.Table.SqliteBackfill + ExecutionNameSearch.SqliteRebuild
+            + ExecutionCounts.Table.SqliteTriggers + StoppedTaskCounts.Table.SqliteTriggers + ExecutionNameSearch.SqliteTriggers);
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql)
@@ -119,7 +137,7 @@ internal static class BulkFill
         await connection.OpenAsync();
         // The bulk path: row triggers off while COPY runs, then the counts computed once from the table (what the
         // migration does for existing rows); the name index is an ordinary index and builds as rows arrive.
-        await using (var off = new NpgsqlCommand("""ALTER TABLE "executions" DISABLE TRIGGER USER""", connection))
+        await using (var off = new NpgsqlCommand("""ALTER TABLE "executions" DISABLE TRIGGER USER; ALTER TABLE "stopped_tasks" DISABLE TRIGGER USER;""", connection))
         {
             await off.ExecuteNonQueryAsync();
         }
@@ -166,9 +184,9 @@ internal static class BulkFill
                     await writer.WriteAsync("ecs", NpgsqlDbType.Text);
                     await writer.WriteAsync("runTask.sync", NpgsqlDbType.Text);
                     await writer.WriteAsync(row.Started.AddSeconds(attempt * 30), NpgsqlDbType.TimestampTz);
-                    await writer.WriteAsync(row.Started.AddSeconds((attempt * 30) + 20), NpgsqlDbType.TimestampTz);
+                    await writer.WriteAsync(row.TaskStopped(attempt), NpgsqlDbType.TimestampTz);
                     await writer.WriteAsync(row.Outcome(attempt), NpgsqlDbType.Varchar);
-                    await writer.WriteAsync($"{row.Arn}/task-{attempt}", NpgsqlDbType.Text);
+                    await writer.WriteAsync(row.TaskArn(attempt), NpgsqlDbType.Text);
                     await writer.WriteAsync("EssentialContainerExited", NpgsqlDbType.Text);
                     await writer.WriteAsync("Essential container in task exited", NpgsqlDbType.Text);
                     await writer.WriteAsync(row.ExitCode(attempt), NpgsqlDbType.Integer);
@@ -180,7 +198,38 @@ internal static class BulkFill
             await writer.CompleteAsync();
         }
 
-        await using (var on = new NpgsqlCommand($"""{ExecutionCounts.Table.PostgresBackfill} ALTER TABLE "executions" ENABLE TRIGGER USER;""", connection))
+        await using (var writer = await connection.BeginBinaryImportAsync("""
+            COPY "stopped_tasks" ("TaskArn", "ClusterArn", "TaskDefinitionArn", "Family", "StartedBy", "StopCode", "StoppedReason", "ExitCode", "StartedAt", "StoppedAt", "ReasonClass", "Retryable", "CapturedAt") FROM STDIN (FORMAT BINARY)
+            """))
+        {
+            foreach (var row in all)
+            {
+                for (var attempt = 1; attempt <= 3; attempt++)
+                {
+                    await writer.StartRowAsync();
+                    await writer.WriteAsync(row.TaskArn(attempt), NpgsqlDbType.Text);
+                    await writer.WriteAsync("arn:aws:ecs:us-east-1:123456789012:cluster/batch", NpgsqlDbType.Text);
+                    await writer.WriteAsync($"arn:aws:ecs:us-east-1:123456789012:task-definition/{row.Family}:1", NpgsqlDbType.Text);
+                    await writer.WriteAsync(row.Family, NpgsqlDbType.Text);
+                    await writer.WriteAsync("AWS Step Functions", NpgsqlDbType.Text);
+                    await writer.WriteAsync("EssentialContainerExited", NpgsqlDbType.Text);
+                    await writer.WriteAsync("Essential container in task exited", NpgsqlDbType.Text);
+                    await writer.WriteAsync(row.ExitCode(attempt), NpgsqlDbType.Integer);
+                    await writer.WriteAsync(row.Started.AddSeconds(attempt * 30), NpgsqlDbType.TimestampTz);
+                    await writer.WriteAsync(row.TaskStopped(attempt), NpgsqlDbType.TimestampTz);
+                    await writer.WriteAsync(row.AttemptReason(attempt).ToString(), NpgsqlDbType.Varchar);
+                    await writer.WriteAsync(attempt < 3, NpgsqlDbType.Boolean);
+                    await writer.WriteAsync(row.TaskStopped(attempt), NpgsqlDbType.TimestampTz);
+                }
+            }
+
+            await writer.CompleteAsync();
+        }
+
+        await using (var on = new NpgsqlCommand($"""
+            {ExecutionCounts.Table.PostgresBackfill} {StoppedTaskCounts.Table.PostgresBackfill}
+            ALTER TABLE "executions" ENABLE TRIGGER USER; ALTER TABLE "stopped_tasks" ENABLE TRIGGER USER;
+            """, connection))
         {
             await on.ExecuteNonQueryAsync();
         }

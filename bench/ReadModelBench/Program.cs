@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using BatchOps.Contracts.StopReasons;
 using BatchOps.Dashboard.Features.Executions;
+using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.ReadModelBench;
 using Microsoft.EntityFrameworkCore;
 
-// Fills a read model with N executions (3 task runs each) and times the executions page query, filtered as operators
-// filter it, on SQLite and/or PostgreSQL. Prints median and p95 per query, then the Execution page's server time for a
+// Fills a read model with N executions (3 task runs and 3 stopped ECS tasks each) and times the Executions and Stopped
+// tasks pages' queries, filtered as operators filter them, on SQLite and/or PostgreSQL. Prints median and p95 per query, then the Execution page's server time for a
 // 25 000-event history.
 //   dotnet run -c Release --project bench/ReadModelBench -- [--executions 100000] [--runs 40] [--sqlite] [--postgres "Host=...;Username=...;Password=...;Database=postgres"]
 // Without --sqlite/--postgres it runs SQLite, and PostgreSQL too when tests/scripts/ensure-postgres.sh can start one.
@@ -64,33 +65,60 @@ foreach (var (provider, connection) in targets)
         ("workflow, sorted by name, page 20", new ExecutionsFilter { Workflow = "nightly-batch", Sort = "name", Descending = false, Page = 20 }),
         ("last 24 hours, page 10", new ExecutionsFilter { Range = "24h", Page = 10 }),
     };
-    Console.WriteLine($"{"query",-36} {"rows",6} {"total",8} {"median ms",10} {"p95 ms",8}");
+    Console.WriteLine($"{"Executions page",-36} {"rows",6} {"total",9} {"median ms",10} {"p95 ms",8}");
     foreach (var (name, filter) in scenarios)
     {
-        ExecutionPage? page = null;
-        for (var i = 0; i < 5; i++)
-        {
-            page = await queries.GetPageAsync(filter, CancellationToken.None);
-        }
-
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            page = await queries.GetPageAsync(filter, CancellationToken.None);
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-
-        times.Sort();
-        Console.WriteLine($"{name,-36} {page!.Rows.Count,6} {page.Total,8:N0} {times[times.Count / 2],10:0.0} {times[(int)(times.Count * 0.95)],8:0.0}");
+        var (page, median, p95) = await TimeAsync(() => queries.GetPageAsync(filter, CancellationToken.None));
+        Console.WriteLine($"{name,-36} {page.Rows.Count,6} {page.Total,9:N0} {median,10:0.0} {p95,8:0.0}");
         await using var planDb = create();
         Console.WriteLine($"    plan: {await PlanAsync(planDb, queries.RowsQuery(planDb, filter, page.Page), provider)}");
+    }
+
+    var stoppedQueries = new StoppedTaskQueries(new Factory(create), TimeProvider.System);
+    var stoppedScenarios = new (string Name, StoppedTasksFilter Filter)[]
+    {
+        ("all, newest first (page 1)", new StoppedTasksFilter()),
+        ("reason=OutOfMemory", new StoppedTasksFilter { Reason = StopReasonClass.OutOfMemory }),
+        ("exit code 137 + last 7 days", new StoppedTasksFilter { ExitCode = 137, Range = "7d" }),
+        ("task definition + last 24 hours", new StoppedTasksFilter { Family = "batchops-batch-job", Range = "24h" }),
+        ("reason+definition+30 days, page 5", new StoppedTasksFilter { Reason = StopReasonClass.ApplicationExit, Family = "batchops-orchestrator", Range = "30d", Page = 5 }),
+        ("all, page 20", new StoppedTasksFilter { Page = 20 }),
+    };
+    Console.WriteLine($"{"Stopped tasks page",-36} {"rows",6} {"total",9} {"median ms",10} {"p95 ms",8}");
+    foreach (var (name, filter) in stoppedScenarios)
+    {
+        var (page, median, p95) = await TimeAsync(() => stoppedQueries.GetPageAsync(filter, CancellationToken.None));
+        Console.WriteLine($"{name,-36} {page.Rows.Count,6} {page.Total,9:N0} {median,10:0.0} {p95,8:0.0}");
+        await using var planDb = create();
+        var (from, to) = filter.Window(DateTimeOffset.UtcNow);
+        Console.WriteLine($"    plan: {await PlanAsync(planDb, StoppedTaskQueries.RowsQuery(planDb, filter, from, to, page.Page), provider)}");
     }
 
     await LargeHistory.RunAsync(create, runs);
 }
 
 return 0;
+
+// Five warm-up runs, then the timed ones: the last result, the median and the 95th percentile in ms.
+async Task<(T Result, double Median, double P95)> TimeAsync<T>(Func<Task<T>> run)
+{
+    var result = default(T);
+    for (var i = 0; i < 5; i++)
+    {
+        result = await run();
+    }
+
+    var times = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        result = await run();
+        times.Add(sw.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    return (result!, times[times.Count / 2], times[(int)(times.Count * 0.95)]);
+}
 
 int Option(string name, int fallback) =>
     args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
@@ -120,7 +148,7 @@ static string BenchDatabase(string server) =>
     new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "batchops_bench", CommandTimeout = 0 }.ConnectionString;
 
 // The rows query's plan in one line: SQLite's EXPLAIN QUERY PLAN steps, or PostgreSQL's plan nodes.
-static async Task<string> PlanAsync(ReadModelDbContext db, IQueryable<ExecutionRow> rows, ReadModelProvider provider)
+static async Task<string> PlanAsync(ReadModelDbContext db, IQueryable rows, ReadModelProvider provider)
 {
     var connection = db.Database.GetDbConnection();
     await connection.OpenAsync();

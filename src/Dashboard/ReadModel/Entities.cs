@@ -74,6 +74,24 @@ public sealed class ExecutionCountRecord
     public long Count { get; set; }
 }
 
+/// <summary>How many stopped tasks one bucket holds per task definition family, reason class and exit code (kept by triggers; see <see cref="StoppedTaskCounts"/>).</summary>
+public sealed class StoppedTaskCountRecord
+{
+    /// <summary>0: all time, 1: a day, 2: an hour.</summary>
+    public int Grain { get; set; }
+
+    /// <summary>Days or hours since 0001-01-01 UTC of the stop; 0 for all time.</summary>
+    public long Bucket { get; set; }
+
+    /// <summary>The task definition family, or "" for none.</summary>
+    public required string Family { get; set; }
+    public required string Reason { get; set; }
+
+    /// <summary>The essential container's exit code, or <see cref="StoppedTaskCounts.NoExitCode"/>.</summary>
+    public int ExitCode { get; set; }
+    public long Count { get; set; }
+}
+
 /// <summary>One attempt of one Task state: an ECS task, a child execution or another integration call.</summary>
 public sealed class TaskRunRecord
 {

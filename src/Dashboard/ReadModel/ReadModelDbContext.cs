@@ -18,6 +18,7 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
     public DbSet<RedriveRecord> Redrives => Set<RedriveRecord>();
     public DbSet<ExecutionHistoryRecord> Histories => Set<ExecutionHistoryRecord>();
     public DbSet<StoppedTaskRecord> StoppedTasks => Set<StoppedTaskRecord>();
+    public DbSet<StoppedTaskCountRecord> StoppedTaskCounts => Set<StoppedTaskCountRecord>();
     public DbSet<SyncCursorRecord> SyncCursors => Set<SyncCursorRecord>();
     public DbSet<SyncRunRecord> SyncRuns => Set<SyncRunRecord>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -86,9 +87,18 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
             e.ToTable("stopped_tasks");
             e.HasKey(x => x.TaskArn);
             e.Property(x => x.ReasonClass).HasConversion<string>().HasMaxLength(32);
-            e.HasIndex(x => x.StoppedAt);
-            e.HasIndex(x => new { x.ReasonClass, x.StoppedAt });
-            e.HasIndex(x => new { x.Family, x.StoppedAt });
+            // Newest first with a stable tie-break, and one index per filter the page offers that reads in that order
+            // (with the tie-break in the index, SQLite need not sort, so it does not prefer scanning by time instead).
+            e.HasIndex(x => new { x.StoppedAt, x.TaskArn });
+            e.HasIndex(x => new { x.ReasonClass, x.StoppedAt, x.TaskArn });
+            e.HasIndex(x => new { x.Family, x.StoppedAt, x.TaskArn });
+            e.HasIndex(x => new { x.ExitCode, x.StoppedAt, x.TaskArn });
+        });
+        modelBuilder.Entity<StoppedTaskCountRecord>(e =>
+        {
+            e.ToTable("stopped_task_counts");
+            e.HasKey(x => new { x.Grain, x.Bucket, x.Family, x.Reason, x.ExitCode });
+            e.Property(x => x.Reason).HasMaxLength(32);
         });
         modelBuilder.Entity<SyncCursorRecord>(e =>
         {

@@ -39,39 +39,13 @@ public sealed class StoppedTaskQueries(IDbContextFactory<ReadModelDbContext> con
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var query = db.StoppedTasks.AsNoTracking();
-        if (filter.Reason is { } reason)
-        {
-            query = query.Where(t => t.ReasonClass == reason);
-        }
-
-        if (filter.ExitCode is { } exit)
-        {
-            query = query.Where(t => t.ExitCode == exit);
-        }
-
-        if (filter.Family is { } family)
-        {
-            query = query.Where(t => t.Family == family);
-        }
-
         var (from, to) = filter.Window(time.GetUtcNow());
-        if (from is { } f)
-        {
-            query = query.Where(t => t.StoppedAt >= f);
-        }
 
-        if (to is { } t2)
-        {
-            query = query.Where(t => t.StoppedAt <= t2);
-        }
-
-        var total = await query.CountAsync(cancellationToken).ConfigureAwait(false);
+        // The total from the kept counts: counting a year of stopped tasks row by row would grow with the table.
+        var total = (int)Math.Min(int.MaxValue, await StoppedTaskCounts.ReadAsync(db, filter.Reason, filter.ExitCode, filter.Family, from, to, cancellationToken).ConfigureAwait(false));
         var pageCount = Math.Max(1, (int)Math.Ceiling(total / (double)filter.PageSize));
         var page = Math.Min(filter.Page, pageCount);
-        var tasks = await query.OrderByDescending(t => t.StoppedAt).ThenBy(t => t.TaskArn)
-            .Skip((page - 1) * filter.PageSize).Take(filter.PageSize)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var tasks = await RowsQuery(db, filter, from, to, page).ToListAsync(cancellationToken).ConfigureAwait(false);
 
         var arns = tasks.Select(t => t.TaskArn).ToList();
         var runs = await db.TaskRuns.AsNoTracking().Where(r => r.TaskArn != null && arns.Contains(r.TaskArn))
@@ -79,12 +53,26 @@ public sealed class StoppedTaskQueries(IDbContextFactory<ReadModelDbContext> con
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var byTask = runs.GroupBy(r => r.TaskArn!).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
-        var families = await db.StoppedTasks.AsNoTracking().Where(t => t.Family != null).Select(t => t.Family!).Distinct().OrderBy(f => f).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var families = await StoppedTaskCounts.FamiliesAsync(db, cancellationToken).ConfigureAwait(false);
         var rows = tasks.Select(t =>
         {
             var run = byTask.GetValueOrDefault(t.TaskArn);
             return new StoppedTaskRow(t.TaskArn, t.Family, t.StopCode, t.ExitCode, t.StoppedReason, t.ContainerReason, t.StoppedAt, t.ReasonClass, t.Retryable, t.StartedBy, run?.Arn, run?.Name, run?.StateName, run?.Attempt);
         }).ToList();
         return new StoppedTaskPage(rows, total, page, pageCount, families);
+    }
+
+    /// <summary>One page of the stopped tasks the filter selects, newest first (the bench prints its plan).</summary>
+    public static IQueryable<StoppedTaskRecord> RowsQuery(ReadModelDbContext db, StoppedTasksFilter filter, DateTimeOffset? from, DateTimeOffset? to, int page)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(filter);
+        var query = db.StoppedTasks.AsNoTracking();
+        query = filter.Reason is { } reason ? query.Where(t => t.ReasonClass == reason) : query;
+        query = filter.ExitCode is { } exit ? query.Where(t => t.ExitCode == exit) : query;
+        query = filter.Family is { } family ? query.Where(t => t.Family == family) : query;
+        query = from is { } f ? query.Where(t => t.StoppedAt >= f) : query;
+        query = to is { } until ? query.Where(t => t.StoppedAt <= until) : query;
+        return query.OrderByDescending(t => t.StoppedAt).ThenByDescending(t => t.TaskArn).Skip((page - 1) * filter.PageSize).Take(filter.PageSize);
     }
 }

@@ -385,6 +385,32 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.ToTable("state_machines", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.StoppedTaskCountRecord", b =>
+                {
+                    b.Property<int>("Grain")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Family")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("ExitCode")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Grain", "Bucket", "Family", "Reason", "ExitCode");
+
+                    b.ToTable("stopped_task_counts", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.StoppedTaskRecord", b =>
                 {
                     b.Property<string>("TaskArn")
@@ -440,11 +466,13 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
 
                     b.HasKey("TaskArn");
 
-                    b.HasIndex("StoppedAt");
+                    b.HasIndex("StoppedAt", "TaskArn");
 
-                    b.HasIndex("Family", "StoppedAt");
+                    b.HasIndex("ExitCode", "StoppedAt", "TaskArn");
 
-                    b.HasIndex("ReasonClass", "StoppedAt");
+                    b.HasIndex("Family", "StoppedAt", "TaskArn");
+
+                    b.HasIndex("ReasonClass", "StoppedAt", "TaskArn");
 
                     b.ToTable("stopped_tasks", (string)null);
                 });

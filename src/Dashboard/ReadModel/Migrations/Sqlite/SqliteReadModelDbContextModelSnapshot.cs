@@ -375,6 +375,32 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.ToTable("state_machines", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.StoppedTaskCountRecord", b =>
+                {
+                    b.Property<int>("Grain")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Family")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ExitCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Grain", "Bucket", "Family", "Reason", "ExitCode");
+
+                    b.ToTable("stopped_task_counts", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.StoppedTaskRecord", b =>
                 {
                     b.Property<string>("TaskArn")
@@ -430,11 +456,13 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 
                     b.HasKey("TaskArn");
 
-                    b.HasIndex("StoppedAt");
+                    b.HasIndex("StoppedAt", "TaskArn");
 
-                    b.HasIndex("Family", "StoppedAt");
+                    b.HasIndex("ExitCode", "StoppedAt", "TaskArn");
 
-                    b.HasIndex("ReasonClass", "StoppedAt");
+                    b.HasIndex("Family", "StoppedAt", "TaskArn");
+
+                    b.HasIndex("ReasonClass", "StoppedAt", "TaskArn");
 
                     b.ToTable("stopped_tasks", (string)null);
                 });

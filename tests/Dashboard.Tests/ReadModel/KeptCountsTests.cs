@@ -8,10 +8,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace BatchOps.Dashboard.Tests.ReadModel;
 
 /// <summary>
-/// The counts the database keeps as executions are written (triggers on both providers) always equal counting the rows:
-/// after a random mix of inserts, status changes, redrives, reason changes and deletes, for every scope and window.
+/// The counts the database keeps as executions and stopped tasks are written (triggers on both providers) always equal
+/// counting the rows: after a random mix of inserts, status changes, redrives, reason changes and deletes, for every
+/// scope and window.
 /// </summary>
-public sealed class ExecutionCountsTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+public sealed class KeptCountsTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 30, 0, TimeSpan.Zero);
     private static readonly string[] Workflows = ["batch-job", "callback-job", "nightly-batch"];
@@ -34,16 +35,7 @@ public sealed class ExecutionCountsTests(PostgresFixture postgres) : IClassFixtu
         await ApplyRandomWritesAsync(database, random, operations: 300);
 
         await using var db = await database.Contexts.CreateDbContextAsync();
-        var windows = new List<(DateTimeOffset? From, DateTimeOffset? To)> { (null, null), (Now.AddHours(-1), null), (Now.AddDays(-2), null), (null, Now.AddHours(-5)) };
-        for (var i = 0; i < 12; i++)
-        {
-            // Arbitrary instants: partial hours and days at both ends, windows inside one hour, and across days.
-            var a = Now.AddMinutes(-random.Next(0, 4 * 24 * 60)).AddSeconds(-random.Next(60));
-            var b = a.AddMinutes(random.Next(0, 3 * 24 * 60));
-            windows.Add((a, b));
-        }
-
-        foreach (var (from, to) in windows)
+        foreach (var (from, to) in Windows(random))
         {
             foreach (var workflow in new string?[] { null, "batch-job" })
             {
@@ -79,6 +71,87 @@ public sealed class ExecutionCountsTests(PostgresFixture postgres) : IClassFixtu
 
             Assert.Equal(await queries.Matching(db, filter).CountAsync(), page.Total);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Mixes))]
+    public async Task Kept_stopped_task_counts_equal_counting_the_rows_after_a_random_mix_of_writes(ReadModelProvider provider, int seed)
+    {
+        await using var database = await ReadModelDatabase.CreateAsync(provider, postgres);
+        var random = new Random(seed);
+        var arns = new List<string>();
+        for (var op = 0; op < 250; op++)
+        {
+            await using var write = await database.Contexts.CreateDbContextAsync();
+            var roll = random.Next(100);
+            if (roll < 60 || arns.Count == 0)
+            {
+                var arn = $"arn:aws:ecs:us-east-1:000000000000:task/batch/{op:x8}";
+                write.StoppedTasks.Add(new StoppedTaskRecord
+                {
+                    TaskArn = arn,
+                    ClusterArn = "arn:aws:ecs:us-east-1:000000000000:cluster/batch",
+                    Family = random.Next(5) == 0 ? null : Families[random.Next(Families.Length)],
+                    ExitCode = random.Next(4) == 0 ? null : ExitCodes[random.Next(ExitCodes.Length)],
+                    ReasonClass = (StopReasonClass)random.Next(0, 10),
+                    StoppedAt = Now.AddMinutes(-random.Next(0, 4 * 24 * 60)).AddMilliseconds(-random.Next(60_000)),
+                    CapturedAt = Now,
+                });
+                arns.Add(arn);
+            }
+            else
+            {
+                // The capture only inserts; the update and delete triggers still keep the counts right if rows change or are pruned.
+                var arn = arns[random.Next(arns.Count)];
+                var task = await write.StoppedTasks.SingleAsync(t => t.TaskArn == arn);
+                switch (roll)
+                {
+                    case < 75: task.ExitCode = random.Next(2) == 0 ? null : ExitCodes[random.Next(ExitCodes.Length)]; break;
+                    case < 85: task.ReasonClass = (StopReasonClass)random.Next(0, 10); task.Family = Families[random.Next(Families.Length)]; break;
+                    case < 92: task.StoppedAt = task.StoppedAt.AddMinutes(random.Next(-600, 600)); break;
+                    default: write.StoppedTasks.Remove(task); arns.Remove(arn); break;
+                }
+            }
+
+            await write.SaveChangesAsync();
+        }
+
+        await using var db = await database.Contexts.CreateDbContextAsync();
+        foreach (var (from, to) in Windows(random))
+        {
+            foreach (var (reason, exit, family) in new (StopReasonClass?, int?, string?)[] { (null, null, null), (StopReasonClass.OutOfMemory, null, null), (null, 137, null), (null, null, "worker"), (StopReasonClass.ApplicationExit, 1, "worker") })
+            {
+                var kept = await StoppedTaskCounts.ReadAsync(db, reason, exit, family, from, to, CancellationToken.None);
+                var rows = db.StoppedTasks.AsNoTracking();
+                rows = reason is { } r ? rows.Where(t => t.ReasonClass == r) : rows;
+                rows = exit is { } e ? rows.Where(t => t.ExitCode == e) : rows;
+                rows = family is null ? rows : rows.Where(t => t.Family == family);
+                rows = from is { } f ? rows.Where(t => t.StoppedAt >= f) : rows;
+                rows = to is { } t2 ? rows.Where(t => t.StoppedAt <= t2) : rows;
+                var counted = await rows.LongCountAsync();
+                Assert.True(kept == counted, $"{provider} seed {seed}, reason {reason?.ToString() ?? "any"}, exit {exit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "any"}, family {family ?? "any"}, {from:O}..{to:O}: kept {kept} but counting gives {counted}");
+            }
+        }
+
+        var families = await db.StoppedTasks.Where(t => t.Family != null).Select(t => t.Family!).Distinct().ToListAsync();
+        Assert.Equal(families.Order(StringComparer.Ordinal), await StoppedTaskCounts.FamiliesAsync(db, CancellationToken.None));
+    }
+
+    private static readonly string[] Families = ["worker", "worker-large", "importer"];
+    private static readonly int[] ExitCodes = [0, 1, 2, 137, 143];
+
+    /// <summary>Open, half-open and arbitrary windows: partial hours and days at both ends, windows inside one hour, and across days.</summary>
+    private static List<(DateTimeOffset? From, DateTimeOffset? To)> Windows(Random random)
+    {
+        var windows = new List<(DateTimeOffset? From, DateTimeOffset? To)> { (null, null), (Now.AddHours(-1), null), (Now.AddDays(-2), null), (null, Now.AddHours(-5)) };
+        for (var i = 0; i < 12; i++)
+        {
+            var a = Now.AddMinutes(-random.Next(0, 4 * 24 * 60)).AddSeconds(-random.Next(60));
+            var b = a.AddMinutes(random.Next(0, 3 * 24 * 60));
+            windows.Add((a, b));
+        }
+
+        return windows;
     }
 
     private static async Task ApplyRandomWritesAsync(ReadModelDatabase database, Random random, int operations)
