@@ -8,6 +8,7 @@ using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.Features.Overview;
 using BatchOps.Dashboard.Features.Sandbox;
 using BatchOps.Dashboard.Features.StoppedTasks;
+using BatchOps.Dashboard.Features.Telemetry;
 using BatchOps.Dashboard.Navigation;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync;
@@ -104,6 +105,7 @@ public static class DashboardHost
         services.AddSingleton<ISyncHealth>(sp => sp.GetRequiredService<SyncStatusStore>());
         services.AddHostedService<ClockTicks>();
         services.AddBatchOpsOperations(configuration);
+        services.AddBatchOpsTelemetry(configuration);
         services.AddBatchOpsSchedules(configuration);
         services.AddScoped<ExecutionsViewModel>();
         services.AddScoped<ExecutionDetailViewModel>();
@@ -181,6 +183,7 @@ public static class DashboardHost
         app.UseAntiforgery();
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapBatchOpsMetrics();
         app.MapBatchOpsAuth();
         app.MapOpenApi().AllowAnonymous();
         app.MapBatchOpsApi().MapSchedulesApi().RequireRateLimiting(RateLimitOptions.ApiPolicy);

@@ -175,6 +175,43 @@ public sealed class HostTests
         Assert.Contains("BatchOps:Mode", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_metrics_endpoint_answers_only_the_configured_bearer_token_and_is_absent_without_one()
+    {
+        const string token = "scrape-token-0123456789abcdef";
+        await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["Telemetry:MetricsToken"] = token });
+        await using var without = await DashboardProcess.StartAsync(QuietSandbox);
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = dashboard.BaseUrl };
+
+        using var anonymous = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", token + "x") } };
+        using var wrongAnswer = await client.SendAsync(wrong);
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", token) } };
+        using var rightAnswer = await client.SendAsync(right);
+        using var absent = await new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }).GetAsync(new Uri(without.BaseUrl, "/metrics"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongAnswer.StatusCode);
+        Assert.DoesNotContain("batchops_", await wrongAnswer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, rightAnswer.StatusCode);
+        var metrics = await rightAnswer.Content.ReadAsStringAsync();
+        // The dashboard's own instruments beside the framework's: open pages, database queries, process CPU.
+        Assert.Contains("batchops_page_live_subscriptions", metrics, StringComparison.Ordinal);
+        Assert.Contains("microsoft_entityframeworkcore_queries", metrics, StringComparison.Ordinal);
+        Assert.Contains("dotnet_process_cpu_time", metrics, StringComparison.Ordinal);
+        // Without a token there is no endpoint: a page address like any other, behind sign-in.
+        Assert.NotEqual(HttpStatusCode.OK, absent.StatusCode);
+        Assert.DoesNotContain(token, string.Join('\n', dashboard.Process.StandardOutput) + dashboard.Process.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_short_metrics_token_is_refused_at_start()
+    {
+        var error = await StartFailsAsync(new(QuietSandbox) { ["Telemetry:MetricsToken"] = "short" });
+
+        Assert.Contains("Telemetry:MetricsToken must be at least 24 characters", error, StringComparison.Ordinal);
+    }
+
     private static async Task<string> StartFailsAsync(Dictionary<string, string?> settings)
     {
         var variables = settings.ToDictionary(p => p.Key.Replace(":", "__", StringComparison.Ordinal), p => p.Value);

@@ -30,6 +30,8 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         // The ledger publishes on the harness's notifications: with a live ledger, pages listen to those instead of the test's.
         Services.AddSingleton(_ => _liveLedger ? OperationServices.Get<ReadModelChanges>() : Changes);
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        Services.AddMetrics();
+        Services.AddSingleton<Features.Telemetry.DashboardMetrics>();
         Services.AddSingleton(new DashboardModeInfo(DashboardMode.Sandbox, new Uri("http://127.0.0.1:4599/"), "us-east-1"));
         // The action pages' real services, resolved only when a component needs them (bUnit takes no registrations after
         // the first render, and the read model behind them is created in InitializeAsync).

@@ -1,3 +1,4 @@
+using BatchOps.Dashboard.Features.Telemetry;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.AspNetCore.Components;
 
@@ -21,6 +22,7 @@ public abstract partial class LiveComponentBase : ComponentBase, IDisposable
     [Inject] public required ReadModelChanges Changes { get; init; }
     [Inject] public required TimeProvider Time { get; init; }
     [Inject] public required ILoggerFactory Loggers { get; init; }
+    [Inject] public required DashboardMetrics Metrics { get; init; }
 
     /// <summary>Cancelled when the component goes away (navigation, closed tab): pass it to every query.</summary>
     protected CancellationToken Disposing => _disposing;
@@ -35,6 +37,7 @@ public abstract partial class LiveComponentBase : ComponentBase, IDisposable
                 if (!ct.IsCancellationRequested && ShouldRefresh(kinds))
                 {
                     await reload(ct);
+                    Metrics.LiveRefresh(GetType().Name, kinds);
                     StateHasChanged();
                 }
             }),
