@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Sandbox;
+using BatchOps.Dashboard.Navigation;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,9 +16,11 @@ internal static class LargeHistory
 {
     private const string Arn = "arn:aws:states:us-east-1:123456789012:execution:batch-job:fan-out-25000";
 
-    public static async Task RunAsync(Func<ReadModelDbContext> create, int runs)
+    /// <param name="keep">Leave the execution in the read model, to open it in a browser from a dashboard serving that file.</param>
+    public static async Task RunAsync(Func<ReadModelDbContext> create, int runs, bool keep)
     {
         var (events, taskRuns) = Build(25_000);
+        await RemoveAsync(create);
         await using (var db = create())
         {
             var start = DateTimeOffset.UtcNow.AddHours(-2);
@@ -64,7 +67,25 @@ internal static class LargeHistory
         }
 
         times.Sort();
+        if (keep)
+        {
+            Console.WriteLine($"Kept the execution; with a dashboard serving this read model, open {DashboardUrls.Execution(Arn)}");
+        }
+        else
+        {
+            // Gone again, so a later run with --reuse finds the table as the fill left it.
+            await RemoveAsync(create);
+        }
+
         Console.WriteLine($"Execution page, {events.Count:N0}-event history and {taskRuns.Count:N0} ECS tasks: median {times[times.Count / 2]:0.0} ms, p95 {times[(int)(times.Count * 0.95)]:0.0} ms server time (read + models), about {allocated / 1024.0 / 1024.0:0.0} MiB allocated per open");
+    }
+
+    private static async Task RemoveAsync(Func<ReadModelDbContext> create)
+    {
+        await using var db = create();
+        await db.TaskRuns.Where(r => r.ExecutionArn == Arn).ExecuteDeleteAsync();
+        await db.Histories.Where(h => h.ExecutionArn == Arn).ExecuteDeleteAsync();
+        await db.Executions.Where(e => e.Arn == Arn).ExecuteDeleteAsync();
     }
 
     /// <summary>ExecutionStarted, then Map iterations of eight events each (one ECS task), then the end.</summary>

@@ -10,14 +10,14 @@ using Microsoft.EntityFrameworkCore;
 // Fills a read model with N executions (3 task runs and 3 stopped ECS tasks each) and times the Executions and Stopped
 // tasks pages' queries, filtered as operators filter them, on SQLite and/or PostgreSQL. Prints median and p95 per query, then the Execution page's server time for a
 // 25 000-event history.
-//   dotnet run -c Release --project bench/ReadModelBench -- [--executions 100000] [--runs 40] [--sqlite] [--postgres "Host=...;Username=...;Password=...;Database=postgres"]
+//   dotnet run -c Release --project bench/ReadModelBench -- [--executions 100000] [--runs 40] [--sqlite] [--sqlite-file path] [--postgres "Host=...;Username=...;Password=...;Database=postgres"] [--reuse] [--keep-history]
 // Without --sqlite/--postgres it runs SQLite, and PostgreSQL too when tests/scripts/ensure-postgres.sh can start one.
 var executions = Option("--executions", 100_000);
 var runs = Option("--runs", 40);
 var targets = new List<(ReadModelProvider Provider, string ConnectionString)>();
 if (args.Contains("--sqlite") || !args.Contains("--postgres"))
 {
-    var file = Path.Combine(Path.GetTempPath(), $"batchops-bench-{Environment.ProcessId}.db");
+    var file = args.SkipWhile(a => a != "--sqlite-file").Skip(1).FirstOrDefault() ?? Path.Combine(Path.GetTempPath(), $"batchops-bench-{Environment.ProcessId}.db");
     targets.Add((ReadModelProvider.Sqlite, $"Data Source={file}"));
 }
 
@@ -35,22 +35,32 @@ foreach (var (provider, connection) in targets)
 {
     var database = provider == ReadModelProvider.PostgreSQL ? BenchDatabase(connection) : connection;
     var create = ReadModelContextFactory.Create(provider, database);
+    var fill = System.Diagnostics.Stopwatch.StartNew();
+    var reused = false;
     await using (var db = create())
     {
-        await db.Database.EnsureDeletedAsync();
-        await db.Database.MigrateAsync();
+        // --reuse: a database this bench filled before with the same number of executions is timed again as it is.
+        reused = args.Contains("--reuse") && await db.Database.CanConnectAsync() && !(await db.Database.GetPendingMigrationsAsync()).Any()
+            && await db.Executions.CountAsync() == executions;
+        if (!reused)
+        {
+            await db.Database.EnsureDeletedAsync();
+            await db.Database.MigrateAsync();
+        }
     }
 
-    var fill = Stopwatch.StartNew();
-    var generated = GeneratedExecution.Generate(executions, DateTimeOffset.UtcNow.AddMinutes(-1));
-    await (provider == ReadModelProvider.PostgreSQL ? BulkFill.PostgresAsync(database, generated) : BulkFill.SqliteAsync(database, generated));
-    await using (var db = create())
+    if (!reused)
     {
+        var generated = GeneratedExecution.Generate(executions, DateTimeOffset.UtcNow.AddMinutes(-1));
+        await (provider == ReadModelProvider.PostgreSQL ? BulkFill.PostgresAsync(database, generated) : BulkFill.SqliteAsync(database, generated));
+        await using var db = create();
         // Statistics as a running system has them (PostgreSQL's autovacuum, the dashboard's PRAGMA optimize at start).
         await db.Database.ExecuteSqlRawAsync(provider == ReadModelProvider.PostgreSQL ? "VACUUM ANALYZE" : "ANALYZE");
     }
 
-    Console.WriteLine($"\n{provider}: filled {executions:N0} executions and {executions * 3:N0} task runs in {fill.Elapsed.TotalSeconds:0.0} s");
+    Console.WriteLine(reused
+        ? $"\n{provider}: reused the {executions:N0} executions filled before (their start dates are as old as that fill)"
+        : $"\n{provider}: filled {executions:N0} executions, {executions * 3:N0} task runs and {executions * 3:N0} stopped tasks in {fill.Elapsed.TotalSeconds:0.0} s");
 
     var queries = new ExecutionQueries(new Factory(create), TimeProvider.System);
     var scenarios = new (string Name, ExecutionsFilter Filter)[]
@@ -71,7 +81,7 @@ foreach (var (provider, connection) in targets)
         var (page, median, p95) = await TimeAsync(() => queries.GetPageAsync(filter, CancellationToken.None));
         Console.WriteLine($"{name,-36} {page.Rows.Count,6} {page.Total,9:N0} {median,10:0.0} {p95,8:0.0}");
         await using var planDb = create();
-        Console.WriteLine($"    plan: {await PlanAsync(planDb, queries.RowsQuery(planDb, filter, page.Page), provider)}");
+        Console.WriteLine($"    plan: {await PlanAsync(planDb, queries.RowsQuery(planDb, filter, page), provider)}");
     }
 
     var stoppedQueries = new StoppedTaskQueries(new Factory(create), TimeProvider.System);
@@ -94,7 +104,7 @@ foreach (var (provider, connection) in targets)
         Console.WriteLine($"    plan: {await PlanAsync(planDb, StoppedTaskQueries.RowsQuery(planDb, filter, from, to, page.Page), provider)}");
     }
 
-    await LargeHistory.RunAsync(create, runs);
+    await LargeHistory.RunAsync(create, runs, keep: args.Contains("--keep-history"));
 }
 
 return 0;

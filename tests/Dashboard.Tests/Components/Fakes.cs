@@ -13,9 +13,17 @@ public sealed class FakeExecutionQueries : IExecutionQueries
     public Dictionary<string, int> Counts { get; set; } = new(StringComparer.Ordinal);
     public List<string> Workflows { get; set; } = ["batch-job", "nightly-batch"];
 
+    /// <summary>Answer as a name search past the count cap does: this total, no counts per status.</summary>
+    public int? CappedAt { get; set; }
+
     public Task<ExecutionPage> GetPageAsync(ExecutionsFilter filter, CancellationToken cancellationToken)
     {
         Asked.Add(filter);
+        if (CappedAt is { } cap)
+        {
+            return Task.FromResult(new ExecutionPage([.. Rows.Take(filter.PageSize)], cap, new Dictionary<string, int>(StringComparer.Ordinal), filter.Page, cap / filter.PageSize, Capped: true));
+        }
+
         var rows = Rows.Where(r => filter.Status is null || r.Status == filter.Status).Where(r => filter.Workflow is null || r.Workflow == filter.Workflow).ToList();
         var pageCount = Math.Max(1, (int)Math.Ceiling(rows.Count / (double)filter.PageSize));
         var page = Math.Min(filter.Page, pageCount);

@@ -64,6 +64,23 @@ public sealed class PageTests : ComponentTest
     }
 
     [Fact]
+    public void A_name_search_past_the_count_cap_says_it_is_not_counted_exactly_and_pages_on()
+    {
+        _executions.Rows = [Row("import-1", ExecutionStatus.FAILED), Row("import-2", ExecutionStatus.SUCCEEDED)];
+        _executions.CappedAt = 10_000;
+        Navigation.NavigateTo("/executions?q=import");
+
+        var page = RenderWithPopovers<ExecutionsPage>();
+
+        Assert.Equal("10,000+ executions", page.Find("[data-testid=total]").TextContent.Trim());
+        Assert.Contains("More than 10,000 executions match this name search", page.Find("[data-testid=search-capped]").TextContent, StringComparison.Ordinal);
+        // The chips still filter; they show no number they do not know.
+        Assert.Equal("FAILED", page.Find("[data-count-status=FAILED]").TextContent.Trim());
+        Assert.Equal("Page 1 of 200+", page.Find("[data-testid=page-of]").TextContent.Trim());
+        Assert.Equal(2, page.FindAll("[data-testid=executions] tbody tr").Count);
+    }
+
+    [Fact]
     public void Before_the_circuit_connects_the_page_shows_its_rows_and_what_they_are_filtered_by()
     {
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
@@ -272,6 +289,38 @@ public sealed class PageTests : ComponentTest
         history.Find("input").Input("export");
         Clock.Advance(TimeSpan.FromMilliseconds(250));
         history.WaitForAssertion(() => Assert.Equal("500 of 5000 events", history.Find("[data-testid=event-count]").TextContent));
+    }
+
+    [Fact]
+    public async Task A_fan_out_of_thousands_of_tasks_renders_only_the_attempts_and_tasks_on_screen()
+    {
+        var viewModel = Services.GetRequiredService<ExecutionDetailViewModel>();
+        var detail = Detail(Arn, "fan-out-1");
+        var runs = Enumerable.Range(1, 3000).Select(i => new TaskRunRecord
+        {
+            Id = 1000 + i,
+            ExecutionArn = Arn,
+            StateName = "Run worker",
+            Attempt = 1,
+            ResourceType = "ecs",
+            Resource = "arn:aws:states:::ecs:runTask.sync",
+            ScheduledAt = Now.AddMinutes(-20).AddSeconds(i),
+            EndedAt = Now.AddMinutes(-19).AddSeconds(i),
+            Outcome = TaskRunOutcome.Succeeded,
+            TaskArn = $"arn:aws:ecs:us-east-1:123456789012:task/c/fan-{i}",
+            ExitCode = 0,
+        }).ToList();
+        _details.Details[Arn] = detail with { TaskRuns = runs };
+        await viewModel.LoadAsync(Arn, CancellationToken.None);
+        Assert.Equal(3000, viewModel.Timeline.Count(t => t.Kind == TimelineItemKind.Attempt));
+
+        var timeline = Render<RetryTimelineView>(p => p.Add(c => c.Items, viewModel.Timeline));
+        var tasks = RenderWithPopovers<EcsTaskList>(p => p.Add(c => c.Tasks, viewModel.EcsTasks).Add(c => c.HistoryFetched, true));
+
+        Assert.StartsWith($"{viewModel.Timeline.Count:N0} entries", timeline.Find("[data-testid=timeline-count]").TextContent, StringComparison.Ordinal);
+        Assert.True(timeline.FindAll("li[data-testid=attempt]").Count < 200, $"the retry history is virtualized, but {timeline.FindAll("li[data-testid=attempt]").Count} attempts are rendered");
+        Assert.Equal("3,000 tasks; scroll the table to see them all.", tasks.Find("[data-testid=ecs-task-count]").TextContent.Trim());
+        Assert.True(tasks.FindAll("[data-testid=ecs-tasks] tbody tr").Count < 200, "the ECS task table is virtualized");
     }
 
     [Fact]

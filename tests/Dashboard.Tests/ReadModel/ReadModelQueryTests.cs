@@ -59,6 +59,28 @@ public sealed class ReadModelQueryTests(PostgresFixture postgres) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_name_search_matching_more_than_the_cap_says_so_and_still_lists_its_newest_matches(ReadModelProvider provider)
+    {
+        await using var database = await SeededAsync(provider);
+        // Two "import" names in the seed; a cap of one makes that search a common term.
+        var queries = new ExecutionQueries(database.Contexts, _time, searchCountCap: 1);
+
+        var common = await queries.GetPageAsync(new ExecutionsFilter { Search = "import" }, CancellationToken.None);
+        var commonFailed = await queries.GetPageAsync(new ExecutionsFilter { Search = "IMPORT", Status = "FAILED", Workflow = "batch-job" }, CancellationToken.None);
+        var rare = await queries.GetPageAsync(new ExecutionsFilter { Search = "%_" }, CancellationToken.None);
+
+        Assert.True(common.Capped);
+        Assert.Equal((1, 1), (common.Total, common.PageCount));
+        Assert.Empty(common.CountsByStatus);
+        // The same rows, in the same order, as the exact search gives.
+        Assert.Equal(["IMPORT-2", "import-1"], common.Rows.Select(r => r.Name));
+        Assert.Equal(["IMPORT-2", "import-1"], commonFailed.Rows.Select(r => r.Name));
+        Assert.False(rare.Capped);
+        Assert.Equal(1, rare.Total);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Time_range_and_reason_class_filter_on_start_date_and_last_failure(ReadModelProvider provider)
     {
         await using var database = await SeededAsync(provider);

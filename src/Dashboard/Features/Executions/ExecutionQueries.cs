@@ -18,7 +18,11 @@ public sealed record ExecutionRow(
     int EcsTaskCount,
     string? Error);
 
-public sealed record ExecutionPage(IReadOnlyList<ExecutionRow> Rows, int Total, IReadOnlyDictionary<string, int> CountsByStatus, int Page, int PageCount);
+/// <param name="Capped">
+/// A name search matched more than the cap (<see cref="ExecutionQueries.DefaultSearchCountCap"/>) executions: <see cref="Total"/> is that
+/// cap (a lower bound), the counts per status are not known, and the page count is the cap's.
+/// </param>
+public sealed record ExecutionPage(IReadOnlyList<ExecutionRow> Rows, int Total, IReadOnlyDictionary<string, int> CountsByStatus, int Page, int PageCount, bool Capped = false);
 
 /// <summary>The executions list's read-model queries (the seam component tests fake).</summary>
 public interface IExecutionQueries
@@ -29,8 +33,15 @@ public interface IExecutionQueries
 }
 
 /// <summary>The executions list's queries against the read model (never against AWS).</summary>
-public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time) : IExecutionQueries
+/// <param name="searchCountCap">
+/// A name search counts its matches exactly up to this many (<see cref="DefaultSearchCountCap"/>). A term in a large
+/// share of all names ("import") would otherwise read every match to count them; past the cap the page says "10,000+"
+/// and reads its rows in page order.
+/// </param>
+public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time, int searchCountCap = ExecutionQueries.DefaultSearchCountCap) : IExecutionQueries
 {
+    public const int DefaultSearchCountCap = 10_000;
+
     public async Task<ExecutionPage> GetPageAsync(ExecutionsFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -38,6 +49,10 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         // One "now" for the counts and the rows, so a window ending now is the same window for both.
         var window = filter.Window(time.GetUtcNow());
         var scoped = ApplyScope(db, filter, window);
+        if (filter.Search is not null && await scoped.Take(searchCountCap + 1).CountAsync(cancellationToken).ConfigureAwait(false) > searchCountCap)
+        {
+            return await CappedSearchPageAsync(db, filter, window, cancellationToken).ConfigureAwait(false);
+        }
 
         // Counts per status use every filter but the status itself, so the pills say what clicking them will show. They
         // come from the counts the database keeps as executions are written; only a name search counts its matches.
@@ -45,12 +60,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         var byStatus = counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => (int)g.Sum(c => c.Count), StringComparer.Ordinal);
         byStatus[ExecutionsFilter.Redrivable] = (int)counts.Where(c => c.Redrivable).Sum(c => c.Count);
 
-        var filtered = filter.Status switch
-        {
-            null => scoped,
-            ExecutionsFilter.Redrivable => Redrivable(scoped),
-            var s => scoped.Where(e => e.Status == s),
-        };
+        var filtered = WithStatus(scoped, filter);
         var total = filter.Status is null ? (int)counts.Sum(c => c.Count) : byStatus.GetValueOrDefault(filter.Status);
         var pageCount = Math.Max(1, (int)Math.Ceiling(total / (double)filter.PageSize));
         var page = Math.Min(filter.Page, pageCount);
@@ -59,8 +69,32 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return new ExecutionPage(rows, total, byStatus, page, pageCount);
     }
 
-    /// <summary>The query for one page of rows (the bench prints its plan).</summary>
-    public IQueryable<ExecutionRow> RowsQuery(ReadModelDbContext db, ExecutionsFilter filter, int page) => Rows(Matching(db, filter), filter, page);
+    private async Task<ExecutionPage> CappedSearchPageAsync(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window, CancellationToken cancellationToken)
+    {
+        // So common a term that scanning in page order finds a page of matches within a few hundred rows; going through
+        // the trigram index would read and sort every match first.
+        var scoped = ApplyScope(db, filter, window, trigramIndex: false);
+        var filtered = WithStatus(scoped, filter);
+        var pageCount = Math.Max(1, (int)Math.Ceiling(searchCountCap / (double)filter.PageSize));
+        var page = Math.Min(filter.Page, pageCount);
+        var rows = await Rows(filtered, filter, page).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return new ExecutionPage(rows, searchCountCap, new Dictionary<string, int>(StringComparer.Ordinal), page, pageCount, Capped: true);
+    }
+
+    /// <summary>The query that read the rows of <paramref name="page"/> (the bench prints its plan).</summary>
+    public IQueryable<ExecutionRow> RowsQuery(ReadModelDbContext db, ExecutionsFilter filter, ExecutionPage page)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(page);
+        return Rows(WithStatus(ApplyScope(db, filter, filter.Window(time.GetUtcNow()), trigramIndex: !page.Capped), filter), filter, page.Page);
+    }
+
+    private static IQueryable<ExecutionRecord> WithStatus(IQueryable<ExecutionRecord> scoped, ExecutionsFilter filter) => filter.Status switch
+    {
+        null => scoped,
+        ExecutionsFilter.Redrivable => Redrivable(scoped),
+        var s => scoped.Where(e => e.Status == s),
+    };
 
     private static IQueryable<ExecutionRow> Rows(IQueryable<ExecutionRecord> filtered, ExecutionsFilter filter, int page) =>
         Sort(filtered, filter)
@@ -74,12 +108,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(filter);
         var scoped = ApplyScope(db, filter, filter.Window(time.GetUtcNow()));
-        return filter.Status switch
-        {
-            null => scoped,
-            ExecutionsFilter.Redrivable => Redrivable(scoped),
-            var s => scoped.Where(e => e.Status == s),
-        };
+        return WithStatus(scoped, filter);
     }
 
     public async Task<IReadOnlyList<string>> GetWorkflowNamesAsync(CancellationToken cancellationToken)
@@ -102,9 +131,9 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return [.. grouped.Select(g => new StatusCount(g.Status, ExecutionCounts.IsRedrivable(g.Status, g.RedriveStatus), g.Count))];
     }
 
-    private static IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window)
+    private static IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window, bool trigramIndex = true)
     {
-        var query = ExecutionNameSearch.Source(db, filter.Search).AsNoTracking();
+        var query = (trigramIndex ? ExecutionNameSearch.Source(db, filter.Search) : db.Executions).AsNoTracking();
         if (filter.Workflow is { } workflow)
         {
             query = query.Where(e => e.StateMachineName == workflow);

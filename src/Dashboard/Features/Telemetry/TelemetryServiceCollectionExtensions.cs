@@ -27,7 +27,8 @@ public static class TelemetryServiceCollectionExtensions
                     .AddHttpClientInstrumentation();
                 if (scrape)
                 {
-                    metrics.AddPrometheusExporter();
+                    // No response cache: a scrape shows the counters as they are (the endpoint is token-protected, not public).
+                    metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 }
             })
             .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());

@@ -56,6 +56,13 @@ public enum TimelineItemKind
 /// One line of the retry history: an attempt of a task state (with its ECS task's stop code, stopped reason and exit
 /// code, and the wait before the next attempt), a redrive, or a re-run started from this execution.
 /// </summary>
+/// <summary>How much of a large execution the page renders at once.</summary>
+public static class ExecutionDetailLimits
+{
+    /// <summary>Above this many retry-history entries or ECS tasks, the lists render only what is on screen (a fan-out runs thousands).</summary>
+    public const int VirtualizeAbove = 100;
+}
+
 public sealed record TimelineItem(
     TimelineItemKind Kind,
     DateTimeOffset At,
