@@ -50,14 +50,14 @@ internal static class LargeHistory
         {
             // A fresh view model per run, as each page open gets one.
             var model = new ExecutionDetailViewModel(queries, new NoRefresh(), mode);
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            var before = GC.GetTotalAllocatedBytes(precise: true);
             var watch = Stopwatch.StartNew();
             await model.LoadAsync(Arn, CancellationToken.None);
             watch.Stop();
             if (i >= 5)
             {
                 times.Add(watch.Elapsed.TotalMilliseconds);
-                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
             }
 
             if (model.Events.Count != events.Count || model.EcsTasks.Count != taskRuns.Count)

@@ -17,6 +17,12 @@ public static class AwsServiceCollectionExtensions
     public const string HttpClientName = "BatchOps.Aws";
 
     /// <summary>
+    /// A <see cref="TimeProvider"/> registered under this key is the clients' clock (signing, backoff, rate limits)
+    /// instead of the app's: an app whose "now" is not the wall clock (a sandbox's faster clock) still signs with it.
+    /// </summary>
+    public const string ClockKey = "BatchOps.Aws.Clock";
+
+    /// <summary>
     /// Registers the Step Functions, ECS and Scheduler clients, configured from the <c>Aws</c> section and
     /// validated at start-up.
     /// </summary>
@@ -29,7 +35,7 @@ public static class AwsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsClientOptions>, AwsClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IAwsCredentialsProvider>(sp => new AwsSdkCredentialsProvider(sp.GetRequiredService<IOptions<AwsClientOptions>>().Value));
-        services.TryAddSingleton(sp => new ClientRateLimiter(sp.GetRequiredService<IOptions<AwsClientOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new ClientRateLimiter(sp.GetRequiredService<IOptions<AwsClientOptions>>().Value, Clock(sp)));
 
         // Each attempt has its own timeout (Aws:RequestTimeout), so the HttpClient's is off.
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
@@ -46,6 +52,8 @@ public static class AwsServiceCollectionExtensions
         sp.GetRequiredService<IOptions<AwsClientOptions>>().Value,
         sp.GetRequiredService<IAwsCredentialsProvider>(),
         sp.GetRequiredService<ClientRateLimiter>(),
-        sp.GetRequiredService<TimeProvider>(),
+        Clock(sp),
         sp.GetRequiredService<ILogger<AwsServiceRuntime>>());
+
+    private static TimeProvider Clock(IServiceProvider sp) => sp.GetKeyedService<TimeProvider>(ClockKey) ?? sp.GetRequiredService<TimeProvider>();
 }

@@ -66,6 +66,8 @@ public static class DashboardHost
             // "Now" is the sandbox's (aligned once it answers), whatever its TimeScale.
             services.AddSingleton(_ => new SandboxClock(TimeProvider.System));
             services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SandboxClock>());
+            // AWS requests are signed with the wall clock, which the sandbox checks signatures against (as AWS does).
+            services.AddKeyedSingleton(AwsServiceCollectionExtensions.ClockKey, TimeProvider.System);
             if (sandboxOptions.Attach)
             {
                 services.AddHostedService<SandboxAttachment>();

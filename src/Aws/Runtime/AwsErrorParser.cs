@@ -115,6 +115,26 @@ public static class AwsErrorClassifier
     public static bool IsThrottling(AwsErrorDetails error) =>
         error.StatusCode == HttpStatusCode.TooManyRequests || ThrottlingCodes.Contains(error.ErrorCode);
 
+    private static readonly HashSet<string> ClockSkewCodes = new(StringComparer.Ordinal)
+    {
+        "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
+    };
+
+    private static readonly HashSet<string> SignatureCodes = new(StringComparer.Ordinal)
+    {
+        "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure",
+    };
+
+    /// <summary>
+    /// The service refused the request because it was signed at a time too far from its own clock (the SDKs' list:
+    /// skew codes, and signature errors whose message says the signature expired or is not yet current).
+    /// </summary>
+    public static bool IsClockSkew(AwsErrorDetails error) =>
+        ClockSkewCodes.Contains(error.ErrorCode)
+        || (SignatureCodes.Contains(error.ErrorCode)
+            && (error.Message.Contains("Signature expired", StringComparison.OrdinalIgnoreCase)
+                || error.Message.Contains("not yet current", StringComparison.OrdinalIgnoreCase)));
+
     /// <summary>A server-side failure that may have happened before or after the request took effect.</summary>
     public static bool IsTransient(AwsErrorDetails error) =>
         (int)error.StatusCode is 500 or 502 or 503 or 504 || TransientCodes.Contains(error.ErrorCode);

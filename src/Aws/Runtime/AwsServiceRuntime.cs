@@ -9,7 +9,9 @@ namespace BatchOps.Aws.Runtime;
 /// <summary>
 /// Sends one service's operations: fills idempotency tokens, marshals, waits for the rate limiter, signs
 /// (SigV4), sends, and retries throttling on any call and 5xx or network failures on retry-safe calls, with
-/// exponential backoff and full jitter. Errors become the model's typed exceptions.
+/// exponential backoff and full jitter. Errors become the model's typed exceptions. A request refused as signed at
+/// the wrong time teaches the runtime the service's clock (its Date header), as the SDKs do: it is signed again with
+/// that correction, and so is every later request.
 /// </summary>
 public sealed partial class AwsServiceRuntime
 {
@@ -21,6 +23,9 @@ public sealed partial class AwsServiceRuntime
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RetryBackoff _backoff;
+
+    // The service's clock minus ours, in ticks (0 until a request is refused as skewed); read and written atomically.
+    private long _clockSkewTicks;
 
     public AwsServiceRuntime(
         AwsServiceDescription service,
@@ -52,6 +57,9 @@ public sealed partial class AwsServiceRuntime
     public string Region { get; }
 
     public AwsServiceDescription Service => _service;
+
+    /// <summary>How far the service's clock is ahead of ours, as last learned from a refused request; requests are signed with it added.</summary>
+    public TimeSpan ClockSkew => TimeSpan.FromTicks(Interlocked.Read(ref _clockSkewTicks));
 
     public async Task<TResponse> InvokeAsync<TRequest, TResponse>(AwsOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
         where TRequest : class
@@ -106,6 +114,13 @@ public sealed partial class AwsServiceRuntime
                 }
 
                 var error = AwsErrorParser.Parse(response.StatusCode, response.Headers, response.Content.Headers, body);
+                if (AwsErrorClassifier.IsClockSkew(error) && response.Headers.Date is { } serverNow && attempt < _options.MaxAttempts && LearnClockSkew(serverNow))
+                {
+                    // Not acted on (refused before it ran): sent again at once, signed with the service's time.
+                    LogClockSkew(_service.ServiceId, operation.Name, error.ErrorCode, ClockSkew.TotalSeconds);
+                    continue;
+                }
+
                 var throttled = AwsErrorClassifier.IsThrottling(error);
                 if ((throttled || (retrySafe && AwsErrorClassifier.IsTransient(error))) && attempt < _options.MaxAttempts)
                 {
@@ -122,11 +137,20 @@ public sealed partial class AwsServiceRuntime
 
     private static string NewIdempotencyToken() => Guid.NewGuid().ToString();
 
+    /// <summary>Takes the service's Date as its clock; true when that changes the correction (a second refusal with the same correction is final).</summary>
+    private bool LearnClockSkew(DateTimeOffset serverNow)
+    {
+        // The Date header has whole seconds: a correction within two seconds of the current one is the same.
+        var skew = serverNow - _time.GetUtcNow();
+        var previous = TimeSpan.FromTicks(Interlocked.Exchange(ref _clockSkewTicks, skew.Ticks));
+        return (skew - previous).Duration() > TimeSpan.FromSeconds(2);
+    }
+
     private async Task<HttpRequestMessage> CreateSignedMessageAsync(MarshalledRequest request, CancellationToken cancellationToken)
     {
         var uri = AwsRequestMarshaller.RequestUri(Endpoint, request.PathAndQuery);
         var credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
-        var now = _time.GetUtcNow().UtcDateTime;
+        var now = (_time.GetUtcNow() + ClockSkew).UtcDateTime;
 
         var headers = new List<KeyValuePair<string, string>>
         {
@@ -173,6 +197,9 @@ public sealed partial class AwsServiceRuntime
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {Operation} attempt {Attempt} failed with {ErrorCode} (HTTP {Status}, request id {RequestId}); retrying in {DelayMs:0} ms")]
     private partial void LogErrorRetry(string service, string operation, int attempt, double delayMs, string errorCode, int status, string? requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {Operation} was refused as signed at the wrong time ({ErrorCode}): this machine's clock is {SkewSeconds:0} s behind the service's (negative: ahead); signing with that correction from now on")]
+    private partial void LogClockSkew(string service, string operation, string errorCode, double skewSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} {Operation} attempt {Attempt} could not reach the endpoint ({Reason}); retrying in {DelayMs:0} ms")]
     private partial void LogTransportRetry(string service, string operation, int attempt, double delayMs, string reason);

@@ -2,6 +2,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BatchOps.Dashboard.ReadModel;
 
+/// <summary>How <see cref="ExecutionNameSearch.Source"/> reads a name search.</summary>
+public enum NameSearchPlan
+{
+    Indexed,
+    Streaming,
+    Scan,
+}
+
 /// <summary>
 /// "Name contains" without reading every name: a trigram index finds the candidates (SQLite FTS5 with the trigram
 /// tokenizer; PostgreSQL pg_trgm), and the exact case-insensitive LIKE then decides, so results do not change.
@@ -12,17 +20,24 @@ public static class ExecutionNameSearch
     public const int MinimumIndexedLength = 3;
 
     /// <summary>Where to read executions from: on SQLite with a term of three characters or more, only the rows the trigram index finds.</summary>
-    public static IQueryable<ExecutionRecord> Source(ReadModelDbContext db, string? search)
+    /// <param name="plan">
+    /// <see cref="NameSearchPlan.Indexed"/>: the index's matches as a set (all of them, then sorted: for a page of rows);
+    /// <see cref="NameSearchPlan.Streaming"/>: matches one by one as the index yields them (stops at a LIMIT: for counting
+    /// up to a cap); <see cref="NameSearchPlan.Scan"/>: no index (a common term found scanning in page order).
+    /// </param>
+    public static IQueryable<ExecutionRecord> Source(ReadModelDbContext db, string? search, NameSearchPlan plan = NameSearchPlan.Indexed)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (search is not { Length: >= MinimumIndexedLength } || db.Database.IsNpgsql())
+        if (search is not { Length: >= MinimumIndexedLength } || plan == NameSearchPlan.Scan || db.Database.IsNpgsql())
         {
             return db.Executions;
         }
 
         // A phrase of the term's trigrams finds every name containing it (quotes doubled, as FTS5 strings escape them).
         var phrase = "\"" + search.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        return db.Executions.FromSql($"SELECT e.* FROM \"executions\" AS e WHERE e.rowid IN (SELECT rowid FROM \"executions_name_fts\" WHERE \"executions_name_fts\" MATCH {phrase})");
+        return plan == NameSearchPlan.Streaming
+            ? db.Executions.FromSql($"SELECT e.* FROM \"executions_name_fts\" JOIN \"executions\" AS e ON e.rowid = \"executions_name_fts\".rowid WHERE \"executions_name_fts\" MATCH {phrase}")
+            : db.Executions.FromSql($"SELECT e.* FROM \"executions\" AS e WHERE e.rowid IN (SELECT rowid FROM \"executions_name_fts\" WHERE \"executions_name_fts\" MATCH {phrase})");
     }
 
     /// <summary>The executions whose name contains <paramref name="search"/> (case-insensitive; % and _ taken literally).</summary>

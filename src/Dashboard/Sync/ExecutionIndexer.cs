@@ -1,5 +1,6 @@
 using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,7 @@ public sealed record IndexPass(int StateMachines, int ListExecutionsCalls, int N
 /// </summary>
 public sealed partial class ExecutionIndexer(
     IAmazonStepFunctions stepFunctions,
+    SecretRedactor redactor,
     IDbContextFactory<ReadModelDbContext> contexts,
     IOptions<SyncOptions> options,
     TimeProvider time,
@@ -287,7 +289,7 @@ public sealed partial class ExecutionIndexer(
             try
             {
                 var described = await stepFunctions.DescribeExecutionAsync(new DescribeExecutionRequest { ExecutionArn = record.Arn }, cancellationToken).ConfigureAwait(false);
-                ExecutionMapping.Apply(record, described);
+                ExecutionMapping.Apply(record, described, redactor);
             }
             catch (ExecutionDoesNotExistException)
             {

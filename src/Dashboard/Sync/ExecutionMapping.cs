@@ -1,19 +1,21 @@
 using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Contracts;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.ReadModel;
 
 namespace BatchOps.Dashboard.Sync;
 
-/// <summary>Copies DescribeExecution into the read model row.</summary>
+/// <summary>Copies DescribeExecution into the read model row, secrets taken out (before the text is cut to size, while it is still JSON).</summary>
 public static class ExecutionMapping
 {
     private const int MaxData = 256 * 1024;
 
-    public static void Apply(ExecutionRecord record, DescribeExecutionResponse described)
+    public static void Apply(ExecutionRecord record, DescribeExecutionResponse described, SecretRedactor redactor)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(described);
+        ArgumentNullException.ThrowIfNull(redactor);
         record.Status = described.Status;
         record.StartDate = described.StartDate.ToUniversalTime();
         record.StopDate = described.StopDate?.ToUniversalTime();
@@ -22,9 +24,9 @@ public static class ExecutionMapping
         record.RedriveStatus = described.RedriveStatus;
         record.RedriveStatusReason = StoredHistory.Cut(described.RedriveStatusReason, 1024);
         record.Error = StoredHistory.Cut(described.Error, 4096);
-        record.Cause = StoredHistory.Cut(described.Cause, 32 * 1024);
-        record.Input = StoredHistory.Cut(described.Input, MaxData);
-        record.Output = StoredHistory.Cut(described.Output, MaxData);
+        record.Cause = StoredHistory.Cut(redactor.Redact(described.Cause), 32 * 1024);
+        record.Input = StoredHistory.Cut(redactor.Redact(described.Input), MaxData);
+        record.Output = StoredHistory.Cut(redactor.Redact(described.Output), MaxData);
         record.RerunOfArn = RerunOf(described.Input);
     }
 

@@ -1,6 +1,7 @@
 using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.Features.Executions;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ namespace BatchOps.Dashboard.Sync;
 /// </summary>
 public sealed partial class HistorySynchronizer(
     IAmazonStepFunctions stepFunctions,
+    SecretRedactor redactor,
     IDbContextFactory<ReadModelDbContext> contexts,
     IOptions<SyncOptions> options,
     TimeProvider time,
@@ -73,12 +75,14 @@ public sealed partial class HistorySynchronizer(
             return false;
         }
 
-        var events = new List<HistoryEvent>();
+        var fetched = new List<HistoryEvent>();
         await foreach (var page in stepFunctions.GetExecutionHistoryPagesAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000 }, cancellationToken).ConfigureAwait(false))
         {
-            events.AddRange(page.Events);
+            fetched.AddRange(page.Events);
         }
 
+        // Secrets out before anything reads or stores the events (the task runs' causes are cut from them).
+        var events = redactor.Redact(fetched);
         var analysis = ExecutionHistoryAnalyzer.Analyze(executionArn, events);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -102,7 +106,7 @@ public sealed partial class HistorySynchronizer(
             }
 
             var now = time.GetUtcNow();
-            ExecutionMapping.Apply(record, described);
+            ExecutionMapping.Apply(record, described, redactor);
             record.ReasonClass = analysis.LastFailureClass;
             record.EcsTaskCount = analysis.TaskRuns.Count(r => r.ResourceType == "ecs");
             record.NeedsHistory = false;

@@ -1,3 +1,4 @@
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Sync.Jobs;
 using Hangfire;
@@ -22,6 +23,8 @@ public static class SyncServiceCollectionExtensions
         var sync = configuration.GetSection(SyncOptions.SectionName).Get<SyncOptions>() ?? new SyncOptions();
 
         services.AddSingleton<ExecutionIndexer>();
+        services.AddOptions<RedactionOptions>().Bind(configuration.GetSection(RedactionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SecretRedactor>();
         services.AddSingleton<HistorySynchronizer>();
         services.AddSingleton<StoppedTaskCapture>();
         services.AddSingleton<SyncStatusStore>();

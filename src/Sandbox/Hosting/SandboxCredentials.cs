@@ -35,6 +35,14 @@ public sealed class SandboxCredentials
     /// <summary>Refuse keys the sandbox did not hand out.</summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// The clock signatures are checked against, as AWS checks them: more than 5 minutes either way is refused. The
+    /// wall clock, not the sandbox's scaled one: signing is transport, and the answer's Date header says this time.
+    /// </summary>
+    public TimeProvider Wall { get; init; } = TimeProvider.System;
+
+    public static readonly TimeSpan AllowedSkew = TimeSpan.FromMinutes(5);
+
     /// <summary>Null when the request may go on; otherwise AWS's error code and message for the refusal.</summary>
     public (string Code, string Message)? Check(HttpRequest request, ReadOnlyMemory<byte> body)
     {
@@ -54,6 +62,18 @@ public sealed class SandboxCredentials
             return ("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
         }
 
+        // AWS's words for a request signed too long ago or too far ahead (clients correct their clock from the Date header).
+        var now = Wall.GetUtcNow().UtcDateTime;
+        if (signedAt < now - AllowedSkew)
+        {
+            return ("InvalidSignatureException", $"Signature expired: {Stamp(signedAt)} is now earlier than {Stamp(now - AllowedSkew)} ({Stamp(now)} - 5 min.)");
+        }
+
+        if (signedAt > now + AllowedSkew)
+        {
+            return ("InvalidSignatureException", $"Signature not yet current: {Stamp(signedAt)} is still later than {Stamp(now + AllowedSkew)} ({Stamp(now)} + 5 min.)");
+        }
+
         // The request exactly as sent (path and query still encoded), and the headers the client said it signed.
         var target = request.HttpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
         var q = target.IndexOf('?', StringComparison.Ordinal);
@@ -68,4 +88,6 @@ public sealed class SandboxCredentials
                 ? null
                 : ("InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
     }
+
+    private static string Stamp(DateTime at) => at.ToString(SigV4Signer.DateFormat, CultureInfo.InvariantCulture);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Contracts;
 using BatchOps.Dashboard.Features.Operations;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.Features.Operations.Jobs;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Sandbox.Hosting;
@@ -151,6 +152,30 @@ public sealed class ExecutionActionsTests : IAsyncLifetime
         Assert.Equal(plan!.Input, (await _env.DescribeAsync(rerun.Operation.ResultArn!)).Input);
         var history = await _env.Sfn.GetExecutionHistoryAsync(new() { ExecutionArn = rerun.Operation.ResultArn!, MaxResults = 100 });
         Assert.DoesNotContain(history.Events, e => e.StateEnteredEventDetails?.Name == "First");
+    }
+
+    [Fact]
+    public async Task A_rerun_keeps_the_originals_secret_values_without_the_dashboard_holding_them_and_a_start_refuses_typed_secrets()
+    {
+        var contract = await _env.CreateAsync("contract", OperationsSandbox.ContractDefinition, contract: true);
+        const string Secret = "hunter2-9f8e7d";
+        var original = (await _env.Sfn.StartExecutionAsync(new() { StateMachineArn = contract, Name = "export-1", Input = $$"""{"commands":["export"],"environment":[{"Name":"DB_PASSWORD","Value":"{{Secret}}"},{"Name":"LOG_LEVEL","Value":"info"}]}""" })).ExecutionArn;
+
+        var (source, _) = await _env.Actions.LoadRerunAsync(original, CancellationToken.None);
+        var typed = await _env.Actions.RerunAsync(OperationsSandbox.Operator, new RerunRequest(original, Environment: [new("DB_PASSWORD", "typed-in"), new("LOG_LEVEL", "debug")]), CancellationToken.None);
+        var rerun = await _env.Actions.RerunAsync(OperationsSandbox.Operator, new RerunRequest(original, Environment: [new("DB_PASSWORD", SecretRedactor.Marker), new("LOG_LEVEL", "debug")]), CancellationToken.None);
+        var start = await _env.Actions.StartAsync(OperationsSandbox.Operator, new StartRequest("contract", """{"commands":["x"],"environment":[{"Name":"API_TOKEN","Value":"abc"}]}"""), CancellationToken.None);
+
+        // The form and the preview see the marker; AWS gets the original's value.
+        Assert.DoesNotContain(Secret, source!.OriginalInput, StringComparison.Ordinal);
+        Assert.Equal(OperationResultKind.Invalid, typed.Kind);
+        Assert.StartsWith("DB_PASSWORD looks like a secret (Redaction:SecretNames)", Assert.Single(typed.Errors!["environment"]), StringComparison.Ordinal);
+        Assert.True(rerun.Succeeded, rerun.Message);
+        var sent = JsonSerializer.Deserialize<WorkflowInput>((await _env.DescribeAsync(rerun.Operation!.ResultArn!)).Input!)!;
+        Assert.Equal([new EnvironmentVariable("DB_PASSWORD", Secret), new EnvironmentVariable("LOG_LEVEL", "debug")], sent.Environment);
+        Assert.Equal(OperationResultKind.Invalid, start.Kind);
+        Assert.StartsWith("API_TOKEN looks like a secret", Assert.Single(start.Errors!["input"]), StringComparison.Ordinal);
+        Assert.DoesNotContain(await _env.LedgerAsync(), o => (o.Parameters ?? "").Contains(Secret, StringComparison.Ordinal) || (o.Result ?? "").Contains(Secret, StringComparison.Ordinal));
     }
 
     [Fact]

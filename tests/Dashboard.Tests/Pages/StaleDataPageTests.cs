@@ -28,7 +28,7 @@ public sealed class StaleDataPageTests
             })));
             using var client = await dashboard.SignInAsync("viewer");
             var before = await PollAsync(client, html => html.Contains("data-execution=\"export-before-outage\"", StringComparison.Ordinal));
-            Assert.DoesNotContain("data-testid=\"stale-notice\"", before, StringComparison.Ordinal);
+            Assert.False(before.Contains("data-testid=\"stale-notice\"", StringComparison.Ordinal), "Stale before the outage: " + StaleNotice(before) + "\nDashboard output:\n" + string.Join('\n', dashboard.Process.StandardOutput.TakeLast(40)) + dashboard.Process.StandardError);
             Assert.Contains("AWS mode", before, StringComparison.Ordinal);
             // In AWS mode the API answers a signed-in session as in sandbox mode.
             using var api = await client.GetAsync(new Uri("/api/operations", UriKind.Relative));
@@ -46,6 +46,9 @@ public sealed class StaleDataPageTests
             await sandbox.DisposeAsync();
         }
     }
+
+    private static string StaleNotice(string html) =>
+        html.IndexOf("data-testid=\"stale-notice\"", StringComparison.Ordinal) is var at and >= 0 ? System.Text.RegularExpressions.Regex.Replace(html.Substring(at, Math.Min(6000, html.Length - at)), "<[^>]+>", " ") : "";
 
     private static Task<string> PollAsync(HttpClient client, Func<string, bool> until) =>
         Eventually.WaitUntilAsync("the executions page to show the expected state", () => client.GetStringAsync(new Uri("/executions", UriKind.Relative)), until);

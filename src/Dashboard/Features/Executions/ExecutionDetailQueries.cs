@@ -43,8 +43,12 @@ public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext>
 
         var runs = await db.TaskRuns.AsNoTracking().Where(r => r.ExecutionArn == executionArn).OrderBy(r => r.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         var redrives = await db.Redrives.AsNoTracking().Where(r => r.ExecutionArn == executionArn).OrderBy(r => r.RedriveCount).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var taskArns = runs.Where(r => r.TaskArn != null).Select(r => r.TaskArn!).ToList();
-        var stopped = await db.StoppedTasks.AsNoTracking().Where(t => taskArns.Contains(t.TaskArn)).ToDictionaryAsync(t => t.TaskArn, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+        // Through this execution's task runs (their index, then the stopped tasks' key): a list of thousands of task ARNs
+        // as a parameter makes SQLite scan every stopped task instead.
+        var stopped = await db.TaskRuns.AsNoTracking().Where(r => r.ExecutionArn == executionArn)
+            .Join(db.StoppedTasks.AsNoTracking(), r => r.TaskArn, t => t.TaskArn, (r, t) => t)
+            .Distinct()
+            .ToDictionaryAsync(t => t.TaskArn, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
 
         var linkedArns = new List<string>();
         if (execution.RerunOfArn is { } rerunOf)
@@ -60,10 +64,15 @@ public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext>
             linkedArns.Add(parentArn);
         }
 
-        var linked = await db.Executions.AsNoTracking().Where(e => linkedArns.Contains(e.Arn) || e.RerunOfArn == executionArn)
-            .Select(e => new { Link = new LinkedExecution(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate), e.RerunOfArn })
+        // Two lookups, each on its own index: by key, and the re-runs by the partial index of RerunOfArn (an OR of the two
+        // makes SQLite scan every execution).
+        var linked = linkedArns.Count == 0 ? [] : await db.Executions.AsNoTracking().Where(e => linkedArns.Contains(e.Arn))
+            .Select(e => new LinkedExecution(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
-        LinkedExecution? Find(string? arn) => arn is null ? null : linked.FirstOrDefault(l => l.Link.Arn == arn)?.Link ?? new LinkedExecution(arn, NameOf(arn), "", "UNKNOWN", default);
+        var reruns = await db.Executions.AsNoTracking().Where(e => e.RerunOfArn == executionArn)
+            .Select(e => new LinkedExecution(e.Arn, e.Name, e.StateMachineName, e.Status, e.StartDate))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        LinkedExecution? Find(string? arn) => arn is null ? null : linked.FirstOrDefault(l => l.Arn == arn) ?? new LinkedExecution(arn, NameOf(arn), "", "UNKNOWN", default);
 
         var history = await db.Histories.AsNoTracking().FirstOrDefaultAsync(h => h.ExecutionArn == executionArn, cancellationToken).ConfigureAwait(false);
         var events = history is null ? [] : StoredHistory.Deserialize(history.EventsJson);
@@ -74,7 +83,7 @@ public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext>
             redrives,
             stopped,
             Find(execution.RerunOfArn),
-            [.. linked.Where(l => l.RerunOfArn == executionArn).Select(l => l.Link).OrderBy(l => l.StartDate)],
+            [.. reruns.OrderBy(l => l.StartDate)],
             Find(parentArn),
             [.. childArns.Select(a => Find(a)!)],
             events,

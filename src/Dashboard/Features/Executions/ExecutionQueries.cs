@@ -35,12 +35,12 @@ public interface IExecutionQueries
 /// <summary>The executions list's queries against the read model (never against AWS).</summary>
 /// <param name="searchCountCap">
 /// A name search counts its matches exactly up to this many (<see cref="DefaultSearchCountCap"/>). A term in a large
-/// share of all names ("import") would otherwise read every match to count them; past the cap the page says "10,000+"
+/// share of all names ("import") would otherwise read every match to count them; past the cap the page says "5,000+"
 /// and reads its rows in page order.
 /// </param>
 public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time, int searchCountCap = ExecutionQueries.DefaultSearchCountCap) : IExecutionQueries
 {
-    public const int DefaultSearchCountCap = 10_000;
+    public const int DefaultSearchCountCap = 5_000;
 
     public async Task<ExecutionPage> GetPageAsync(ExecutionsFilter filter, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         // One "now" for the counts and the rows, so a window ending now is the same window for both.
         var window = filter.Window(time.GetUtcNow());
         var scoped = ApplyScope(db, filter, window);
-        if (filter.Search is not null && await scoped.Take(searchCountCap + 1).CountAsync(cancellationToken).ConfigureAwait(false) > searchCountCap)
+        if (filter.Search is not null && await CountUpToCapAsync(db, filter, window, cancellationToken).ConfigureAwait(false) > searchCountCap)
         {
             return await CappedSearchPageAsync(db, filter, window, cancellationToken).ConfigureAwait(false);
         }
@@ -69,11 +69,20 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return new ExecutionPage(rows, total, byStatus, page, pageCount);
     }
 
+    /// <summary>How many executions the search matches, counting no further than one past the cap.</summary>
+    /// <remarks>
+    /// SQLite streams the trigram index's matches and stops at the LIMIT. PostgreSQL's planner takes the pg_trgm bitmap,
+    /// which reads every match's trigrams whatever the LIMIT (about 20 ms for a sixth of a million names); asking for
+    /// start-date order instead made it scan the date index with a filter, three times slower (measured).
+    /// </remarks>
+    private Task<int> CountUpToCapAsync(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window, CancellationToken cancellationToken) =>
+        ApplyScope(db, filter, window, NameSearchPlan.Streaming).Take(searchCountCap + 1).CountAsync(cancellationToken);
+
     private async Task<ExecutionPage> CappedSearchPageAsync(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window, CancellationToken cancellationToken)
     {
         // So common a term that scanning in page order finds a page of matches within a few hundred rows; going through
         // the trigram index would read and sort every match first.
-        var scoped = ApplyScope(db, filter, window, trigramIndex: false);
+        var scoped = ApplyScope(db, filter, window, NameSearchPlan.Scan);
         var filtered = WithStatus(scoped, filter);
         var pageCount = Math.Max(1, (int)Math.Ceiling(searchCountCap / (double)filter.PageSize));
         var page = Math.Min(filter.Page, pageCount);
@@ -86,7 +95,7 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(page);
-        return Rows(WithStatus(ApplyScope(db, filter, filter.Window(time.GetUtcNow()), trigramIndex: !page.Capped), filter), filter, page.Page);
+        return Rows(WithStatus(ApplyScope(db, filter, filter.Window(time.GetUtcNow()), page.Capped ? NameSearchPlan.Scan : NameSearchPlan.Indexed), filter), filter, page.Page);
     }
 
     private static IQueryable<ExecutionRecord> WithStatus(IQueryable<ExecutionRecord> scoped, ExecutionsFilter filter) => filter.Status switch
@@ -131,9 +140,9 @@ public sealed class ExecutionQueries(IDbContextFactory<ReadModelDbContext> conte
         return [.. grouped.Select(g => new StatusCount(g.Status, ExecutionCounts.IsRedrivable(g.Status, g.RedriveStatus), g.Count))];
     }
 
-    private static IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window, bool trigramIndex = true)
+    private static IQueryable<ExecutionRecord> ApplyScope(ReadModelDbContext db, ExecutionsFilter filter, (DateTimeOffset? From, DateTimeOffset? To) window, NameSearchPlan plan = NameSearchPlan.Indexed)
     {
-        var query = (trigramIndex ? ExecutionNameSearch.Source(db, filter.Search) : db.Executions).AsNoTracking();
+        var query = ExecutionNameSearch.Source(db, filter.Search, plan).AsNoTracking();
         if (filter.Workflow is { } workflow)
         {
             query = query.Where(e => e.StateMachineName == workflow);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Contracts;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -44,13 +45,15 @@ public sealed class ExecutionActions(
     EcsTaskStatus ecsTasks,
     IDbContextFactory<ReadModelDbContext> contexts,
     TimeProvider time,
-    IOptions<OperationOptions> options)
+    IOptions<OperationOptions> options,
+    SecretRedactor redactor)
 {
     public async Task<OperationResult> StartAsync(OperationActor actor, StartRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
-        var draftParameters = OperationJson.Write(request with { IdempotencyKey = null });
+        // A refusal is recorded with what was asked, secrets taken out (an unauthorized request is stored too).
+        var draftParameters = redactor.Redact(OperationJson.Write(request with { IdempotencyKey = null }))!;
         if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.Start, request.Workflow, null, draftParameters, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
@@ -65,6 +68,15 @@ public sealed class ExecutionActions(
         }
 
         var errors = ValidateInput(workflow, request.Input);
+        if (!errors.ContainsKey("input") && SecretProblem(redactor.SecretsIn(request.Input), restorable: false) is { } secrets)
+        {
+            errors["input"] = [secrets];
+        }
+        else if (!errors.ContainsKey("input") && request.Input!.Contains(SecretRedactor.Marker, StringComparison.Ordinal))
+        {
+            errors["input"] = [$"{SecretRedactor.Marker} keeps a value only in a re-run (from the original execution); a new start has no original to take it from."];
+        }
+
         if (request.Name is not null && OperationValidation.ExecutionName(request.Name, workflow.MaxExecutionNameLength) is { } nameError)
         {
             errors["name"] = [nameError];
@@ -134,7 +146,8 @@ public sealed class ExecutionActions(
         }
 
         var name = await RerunNameAsync(described.Name!, described.ExecutionArn, workflow.MaxExecutionNameLength, cancellationToken).ConfigureAwait(false);
-        return (new RerunSource(described.ExecutionArn, described.Name!, described.StateMachineArn, described.Input ?? "{}", workflow, name), null);
+        // Secrets stay in AWS: the form, the preview and the ledger see the marker, and the start puts the originals back.
+        return (new RerunSource(described.ExecutionArn, described.Name!, described.StateMachineArn, redactor.Redact(described.Input ?? "{}")!, workflow, name), null);
     }
 
     /// <summary>The re-run's input and name, for the diff before it is submitted; the field errors when the overrides are bad.</summary>
@@ -143,14 +156,15 @@ public sealed class ExecutionActions(
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         var (source, problem) = await LoadRerunAsync(request.ExecutionArn, cancellationToken).ConfigureAwait(false);
-        return source is null ? (null, problem) : PlanRerun(source, request);
+        return source is null ? (null, problem) : PlanRerun(source, request, redactor);
     }
 
     /// <summary>The original's input with the overrides and the lineage, validated as a start is (no AWS call: the form's preview runs it per edit).</summary>
-    public static (RerunPlan? Plan, OperationResult? Problem) PlanRerun(RerunSource source, RerunRequest request)
+    public static (RerunPlan? Plan, OperationResult? Problem) PlanRerun(RerunSource source, RerunRequest request, SecretRedactor redactor)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(redactor);
         var workflow = source.Workflow;
         var original = source.OriginalInput;
         string input;
@@ -188,6 +202,11 @@ public sealed class ExecutionActions(
         }
 
         var errors = ValidateInput(workflow, input);
+        if (!errors.ContainsKey("input") && SecretProblem(redactor.SecretsIn(input), restorable: true) is { } secrets)
+        {
+            errors[workflow.TakesContractInput ? "environment" : "input"] = [secrets];
+        }
+
         var name = request.Name ?? source.SuggestedName;
         if (OperationValidation.ExecutionName(name, workflow.MaxExecutionNameLength) is { } nameError)
         {
@@ -201,7 +220,7 @@ public sealed class ExecutionActions(
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
-        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.Rerun, WorkflowOf(request.ExecutionArn), request.ExecutionArn, OperationJson.Write(request with { IdempotencyKey = null }), cancellationToken).ConfigureAwait(false) is { } refused)
+        if (await ledger.RefuseUnlessAllowedAsync(actor, OperationKind.Rerun, WorkflowOf(request.ExecutionArn), request.ExecutionArn, redactor.Redact(OperationJson.Write(request with { IdempotencyKey = null }))!, cancellationToken).ConfigureAwait(false) is { } refused)
         {
             return refused;
         }
@@ -358,6 +377,12 @@ public sealed class ExecutionActions(
     }
 
     /// <summary>The contract's checks for workflows that take it; well-formed JSON within 256 KiB for every workflow.</summary>
+    /// <summary>Why input carrying these secret values in clear is refused (the ledger would store them), or null when there are none.</summary>
+    private static string? SecretProblem(IReadOnlyList<string> names, bool restorable) => names.Count == 0 ? null
+        : $"{string.Join(", ", names.Distinct(StringComparer.Ordinal))} {(names.Count == 1 ? "looks" : "look")} like {(names.Count == 1 ? "a secret" : "secrets")} (Redaction:SecretNames), and the dashboard does not take secret values: it would store them in its audit ledger. "
+            + (restorable ? $"Leave a redacted value as {SecretRedactor.Marker} to keep the original execution's, or pass" : "Pass")
+            + " secrets through the task definition's secrets (Secrets Manager or SSM Parameter Store) instead.";
+
     public static Dictionary<string, string[]> ValidateInput(WorkflowDescription workflow, string? input)
     {
         var errors = new Dictionary<string, string[]>();

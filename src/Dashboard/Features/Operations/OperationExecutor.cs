@@ -2,6 +2,7 @@ using System.Net;
 using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.Features.Executions;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.Extensions.Options;
 
@@ -73,9 +74,23 @@ public sealed partial class OperationExecutor(
 
     private async Task<OperationCompletion> StartAsync(StartParameters p, CancellationToken cancellationToken)
     {
+        // A re-run's input was stored with its secrets redacted: they come back from the original execution, which AWS keeps.
+        var input = p.Input;
+        if (p.RerunOf is { } rerunOf && input.Contains(SecretRedactor.Marker, StringComparison.Ordinal))
+        {
+            var original = await stepFunctions.DescribeExecutionAsync(new DescribeExecutionRequest { ExecutionArn = rerunOf }, cancellationToken).ConfigureAwait(false);
+            if (SecretRedactor.Restore(input, original.Input ?? "{}") is not { } restored)
+            {
+                return new OperationCompletion(OperationStatus.Failed, ErrorCode: "SecretNotRestorable",
+                    ErrorMessage: $"The re-run keeps redacted values from {original.Name}, whose input no longer has them; nothing was started.");
+            }
+
+            input = restored;
+        }
+
         try
         {
-            var started = await stepFunctions.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = p.StateMachineArn, Name = p.Name, Input = p.Input }, cancellationToken).ConfigureAwait(false);
+            var started = await stepFunctions.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = p.StateMachineArn, Name = p.Name, Input = input }, cancellationToken).ConfigureAwait(false);
             return new OperationCompletion(OperationStatus.Succeeded, started.ExecutionArn, $"started {p.Name}", AwsRequestId: started.ResponseMetadata.RequestId);
         }
         catch (ExecutionAlreadyExistsException e)
@@ -83,7 +98,7 @@ public sealed partial class OperationExecutor(
             // Ours, sent before a restart (or by a concurrent retry) if it has our input; else a name clash to report.
             var arn = ExecutionArn(p.StateMachineArn, p.Name);
             var existing = await stepFunctions.DescribeExecutionAsync(new DescribeExecutionRequest { ExecutionArn = arn }, cancellationToken).ConfigureAwait(false);
-            return existing.Input == p.Input
+            return existing.Input == input
                 ? new OperationCompletion(OperationStatus.Succeeded, arn, $"started {p.Name}", AwsRequestId: existing.ResponseMetadata.RequestId)
                 : new OperationCompletion(OperationStatus.Failed, ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage + " (an execution with this name and a different input exists; choose another name)", AwsRequestId: e.RequestId);
         }

@@ -23,6 +23,7 @@ public sealed partial class RerunPage
     [Inject] public required ExecutionActions Actions { get; init; }
     [Inject] public required CurrentOperator Operator { get; init; }
     [Inject] public required NavigationManager Navigation { get; init; }
+    [Inject] public required BatchOps.Dashboard.Features.Security.SecretRedactor Redactor { get; init; }
 
     private string? NameError => errors?.GetValueOrDefault("name") is { } e ? string.Join(" ", e) : null;
 
@@ -43,7 +44,7 @@ public sealed partial class RerunPage
 
     private void Replan()
     {
-        var (planned, invalid) = ExecutionActions.PlanRerun(source!, Request());
+        var (planned, invalid) = ExecutionActions.PlanRerun(source!, Request(), Redactor);
         plan = planned;
         errors = invalid?.Errors;
     }

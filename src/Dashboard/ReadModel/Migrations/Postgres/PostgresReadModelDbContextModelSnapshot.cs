@@ -145,7 +145,8 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
 
                     b.HasIndex("NeedsHistory");
 
-                    b.HasIndex("RerunOfArn");
+                    b.HasIndex("RerunOfArn")
+                        .HasFilter("\"RerunOfArn\" IS NOT NULL");
 
                     b.HasIndex("ReasonClass", "StartDate");
 
@@ -617,7 +618,8 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ChildExecutionArn");
+                    b.HasIndex("ChildExecutionArn")
+                        .HasFilter("\"ChildExecutionArn\" IS NOT NULL");
 
                     b.HasIndex("TaskArn");
 

@@ -139,7 +139,8 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 
                     b.HasIndex("NeedsHistory");
 
-                    b.HasIndex("RerunOfArn");
+                    b.HasIndex("RerunOfArn")
+                        .HasFilter("\"RerunOfArn\" IS NOT NULL");
 
                     b.HasIndex("ReasonClass", "StartDate");
 
@@ -603,7 +604,8 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ChildExecutionArn");
+                    b.HasIndex("ChildExecutionArn")
+                        .HasFilter("\"ChildExecutionArn\" IS NOT NULL");
 
                     b.HasIndex("TaskArn");
 
