@@ -55,7 +55,7 @@ public sealed class ExecutionRecord
 /// (grain 1) and per hour (grain 2) of their start. Database triggers keep it in step with every write to executions, so
 /// the executions page reads its counts here instead of counting a million rows (see ExecutionCounts).
 /// </summary>
-public sealed class ExecutionCountRecord
+public sealed class ExecutionCountRecord : IKeptCountRow
 {
     /// <summary>0: all time, 1: a day, 2: an hour.</summary>
     public int Grain { get; set; }
@@ -75,7 +75,7 @@ public sealed class ExecutionCountRecord
 }
 
 /// <summary>How many stopped tasks one bucket holds per task definition family, reason class and exit code (kept by triggers; see <see cref="StoppedTaskCounts"/>).</summary>
-public sealed class StoppedTaskCountRecord
+public sealed class StoppedTaskCountRecord : IKeptCountRow
 {
     /// <summary>0: all time, 1: a day, 2: an hour.</summary>
     public int Grain { get; set; }

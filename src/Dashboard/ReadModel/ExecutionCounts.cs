@@ -49,12 +49,9 @@ public static class ExecutionCounts
         var parts = new List<StatusCount>();
         foreach (var part in KeptCounts.Split(from, to))
         {
-            if (part is BucketRange(var grain, var first, var last))
+            if (part is BucketRange range)
             {
-                var query = buckets.Where(c => c.Grain == grain);
-                query = first is { } f ? query.Where(c => c.Bucket >= f) : query;
-                query = last is { } l ? query.Where(c => c.Bucket <= l) : query;
-                parts.AddRange(await query.GroupBy(c => new { c.Status, c.Redrivable })
+                parts.AddRange(await range.Of(buckets).GroupBy(c => new { c.Status, c.Redrivable })
                     .Select(g => new StatusCount(g.Key.Status, g.Key.Redrivable, g.Sum(c => c.Count)))
                     .ToListAsync(cancellationToken).ConfigureAwait(false));
             }

@@ -3,8 +3,28 @@ namespace BatchOps.Dashboard.ReadModel;
 /// <summary>A piece of a time window: whole buckets of one grain, or the rows at a ragged end counted one by one.</summary>
 public abstract record CountWindowPart;
 
+/// <summary>A row of a kept-counts table: which bucket, and how many.</summary>
+public interface IKeptCountRow
+{
+    int Grain { get; }
+    long Bucket { get; }
+    long Count { get; }
+}
+
 /// <summary>Buckets <c>[First, Last]</c> of <see cref="Grain"/> (either end open when null).</summary>
-public sealed record BucketRange(int Grain, long? First, long? Last) : CountWindowPart;
+public sealed record BucketRange(int Grain, long? First, long? Last) : CountWindowPart
+{
+    /// <summary>The rows of <paramref name="buckets"/> in this range.</summary>
+    public IQueryable<T> Of<T>(IQueryable<T> buckets)
+        where T : class, IKeptCountRow
+    {
+        ArgumentNullException.ThrowIfNull(buckets);
+        var grain = Grain;
+        var query = buckets.Where(c => c.Grain == grain);
+        query = First is { } f ? query.Where(c => c.Bucket >= f) : query;
+        return Last is { } l ? query.Where(c => c.Bucket <= l) : query;
+    }
+}
 
 /// <summary>Rows with <c>Start &lt;= time &lt; End</c> (or <c>&lt;= End</c> when <see cref="EndInclusive"/>).</summary>
 public sealed record RowRange(DateTimeOffset Start, DateTimeOffset End, bool EndInclusive) : CountWindowPart;

@@ -37,12 +37,9 @@ public static class StoppedTaskCounts
         var total = 0L;
         foreach (var part in KeptCounts.Split(from, to))
         {
-            if (part is BucketRange(var grain, var first, var last))
+            if (part is BucketRange range)
             {
-                var query = buckets.Where(c => c.Grain == grain);
-                query = first is { } f ? query.Where(c => c.Bucket >= f) : query;
-                query = last is { } l ? query.Where(c => c.Bucket <= l) : query;
-                total += await query.SumAsync(c => c.Count, cancellationToken).ConfigureAwait(false);
+                total += await range.Of(buckets).SumAsync(c => c.Count, cancellationToken).ConfigureAwait(false);
             }
             else if (part is RowRange(var start, var end, var endInclusive))
             {
