@@ -34,6 +34,8 @@ public static class AwsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsClientOptions>, AwsClientOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<AwsClientMetrics>();
         services.TryAddSingleton<IAwsCredentialsProvider>(sp => new AwsSdkCredentialsProvider(sp.GetRequiredService<IOptions<AwsClientOptions>>().Value));
         services.TryAddSingleton(sp => new ClientRateLimiter(sp.GetRequiredService<IOptions<AwsClientOptions>>().Value, Clock(sp)));
 
@@ -53,7 +55,8 @@ public static class AwsServiceCollectionExtensions
         sp.GetRequiredService<IAwsCredentialsProvider>(),
         sp.GetRequiredService<ClientRateLimiter>(),
         Clock(sp),
-        sp.GetRequiredService<ILogger<AwsServiceRuntime>>());
+        sp.GetRequiredService<ILogger<AwsServiceRuntime>>(),
+        metrics: sp.GetRequiredService<AwsClientMetrics>());
 
     private static TimeProvider Clock(IServiceProvider sp) => sp.GetKeyedService<TimeProvider>(ClockKey) ?? sp.GetRequiredService<TimeProvider>();
 }

@@ -3,10 +3,10 @@ using BatchOps.Dashboard.Components;
 using BatchOps.Dashboard.Features.Auth;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Operations;
-using BatchOps.Dashboard.Features.Schedules;
-using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.Features.Overview;
 using BatchOps.Dashboard.Features.Sandbox;
+using BatchOps.Dashboard.Features.Schedules;
+using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.Features.Telemetry;
 using BatchOps.Dashboard.Navigation;
@@ -15,8 +15,8 @@ using BatchOps.Dashboard.Sync;
 using Hangfire;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using MudBlazor.Services;
 using Microsoft.Extensions.Options;
+using MudBlazor.Services;
 
 namespace BatchOps.Dashboard;
 

@@ -182,6 +182,13 @@ public sealed class HostTests
         await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>(QuietSandbox) { ["Telemetry:MetricsToken"] = token });
         await using var without = await DashboardProcess.StartAsync(QuietSandbox);
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = dashboard.BaseUrl };
+        // The first sync pass lists the sandbox's workflows and their executions.
+        await Eventually.WaitUntilAsync("a sync pass to list the workflows' executions", async () =>
+        {
+            using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", token) } };
+            using var answer = await client.SendAsync(scrape);
+            return await answer.Content.ReadAsStringAsync();
+        }, text => text.Contains("batchops_sync_lag_seconds{", StringComparison.Ordinal), describe: text => text.Length > 300 ? text[..300] : text);
 
         using var anonymous = await client.GetAsync(new Uri("/metrics", UriKind.Relative));
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Authorization = new("Bearer", token + "x") } };
@@ -199,6 +206,10 @@ public sealed class HostTests
         Assert.Contains("batchops_page_live_subscriptions", metrics, StringComparison.Ordinal);
         Assert.Contains("microsoft_entityframeworkcore_queries", metrics, StringComparison.Ordinal);
         Assert.Contains("dotnet_process_cpu_time", metrics, StringComparison.Ordinal);
+        // The AWS calls the sandbox-mode sync made at start, and how far behind each workflow's sync is.
+        Assert.Contains("aws_client_calls_total{", metrics, StringComparison.Ordinal);
+        Assert.Contains("aws_operation=\"ListStateMachines\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("batchops_sync_lag_seconds{", metrics, StringComparison.Ordinal);
         // Without a token there is no endpoint: a page address like any other, behind sign-in.
         Assert.NotEqual(HttpStatusCode.OK, absent.StatusCode);
         Assert.DoesNotContain(token, string.Join('\n', dashboard.Process.StandardOutput) + dashboard.Process.StandardError, StringComparison.Ordinal);

@@ -23,6 +23,7 @@ public sealed partial class AwsServiceRuntime
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RetryBackoff _backoff;
+    private readonly AwsClientMetrics? _metrics;
 
     // The service's clock minus ours, in ticks (0 until a request is refused as skewed); read and written atomically.
     private long _clockSkewTicks;
@@ -36,8 +37,10 @@ public sealed partial class AwsServiceRuntime
         TimeProvider time,
         ILogger<AwsServiceRuntime> logger,
         Func<string, string?>? environment = null,
-        Func<double>? jitter = null)
+        Func<double>? jitter = null,
+        AwsClientMetrics? metrics = null)
     {
+        _metrics = metrics;
         _service = service;
         _http = http;
         _options = options;
@@ -67,6 +70,37 @@ public sealed partial class AwsServiceRuntime
     {
         ArgumentNullException.ThrowIfNull(operation);
         ArgumentNullException.ThrowIfNull(request);
+        var started = _time.GetTimestamp();
+        var outcome = "Success";
+        try
+        {
+            return await SendAsync(operation, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e)
+        {
+            outcome = e.ErrorCode;
+            throw;
+        }
+        catch (AwsTransportException)
+        {
+            outcome = "Transport";
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "Canceled";
+            throw;
+        }
+        finally
+        {
+            _metrics?.Called(_service.ServiceId, operation.Name, outcome, _time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<TResponse> SendAsync<TRequest, TResponse>(AwsOperation<TRequest, TResponse> operation, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class
+        where TResponse : class
+    {
 
         // Tokens are filled once so that every retry carries the same one.
         request = operation.FillIdempotencyTokens?.Invoke(request, NewIdempotencyToken) ?? request;
@@ -91,6 +125,7 @@ public sealed partial class AwsServiceRuntime
                 {
                     var delay = _backoff.DelayAfter(attempt);
                     LogTransportRetry(_service.ServiceId, operation.Name, attempt, delay.TotalMilliseconds, ex.Message);
+                    _metrics?.Retried(_service.ServiceId, operation.Name, "Transport");
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -118,6 +153,7 @@ public sealed partial class AwsServiceRuntime
                 {
                     // Not acted on (refused before it ran): sent again at once, signed with the service's time.
                     LogClockSkew(_service.ServiceId, operation.Name, error.ErrorCode, ClockSkew.TotalSeconds);
+                    _metrics?.Retried(_service.ServiceId, operation.Name, "ClockSkew");
                     continue;
                 }
 
@@ -126,6 +162,7 @@ public sealed partial class AwsServiceRuntime
                 {
                     var delay = _backoff.DelayAfter(attempt);
                     LogErrorRetry(_service.ServiceId, operation.Name, attempt, delay.TotalMilliseconds, error.ErrorCode, (int)error.StatusCode, error.RequestId);
+                    _metrics?.Retried(_service.ServiceId, operation.Name, throttled ? "Throttling" : "Transient");
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                     continue;
                 }

@@ -1,14 +1,17 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Contracts;
 using BatchOps.Dashboard.Features.Operations;
-using BatchOps.Dashboard.Features.Security;
 using BatchOps.Dashboard.Features.Operations.Jobs;
+using BatchOps.Dashboard.Features.Security;
+using BatchOps.Dashboard.Features.Telemetry;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Integrations;
 using BatchOps.TestSupport;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace BatchOps.Dashboard.Tests.Operations;
 
@@ -99,6 +102,7 @@ public sealed class ExecutionActionsTests : IAsyncLifetime
         var failed = await _env.FailedExecutionAsync(flaky, "import-1");
         var waiting = (await _env.Sfn.StartExecutionAsync(new() { StateMachineArn = waiter, Name = "callback-1", Input = "{}" })).ExecutionArn;
         await WaitForCallbackAsync(waiting);
+        using var counted = new MetricCollector<long>(_env.Harness.Get<IMeterFactory>(), DashboardMetrics.MeterName, "batchops.operations");
 
         var started = await _env.Actions.StartAsync(OperationsSandbox.Operator, new StartRequest("contract", """{"commands":["echo","one"],"environment":[]}""", Name: "nightly-1"), CancellationToken.None);
         var rerun = await _env.Actions.RerunAsync(OperationsSandbox.Operator, new RerunRequest(started.Operation!.ResultArn!, Commands: ["echo", "two"]), CancellationToken.None);
@@ -110,6 +114,10 @@ public sealed class ExecutionActionsTests : IAsyncLifetime
         Assert.All(all, r => Assert.True(r.Succeeded, $"{r.Operation?.Kind}: {r.Kind} {r.Message} {r.Operation?.ErrorCode} {r.Operation?.ErrorMessage}"));
         var ledger = await _env.LedgerAsync();
         Assert.Equal([OperationKind.Start, OperationKind.Rerun, OperationKind.Stop, OperationKind.Redrive, OperationKind.SendTaskSuccess], ledger.Select(o => o.Kind));
+        // The dashboard's metrics count each by kind and result.
+        Assert.Equal(
+            ["Start/Succeeded", "Rerun/Succeeded", "Stop/Succeeded", "Redrive/Succeeded", "SendTaskSuccess/Succeeded"],
+            counted.GetMeasurementSnapshot().Select(m => $"{m.Tags["kind"]}/{m.Tags["status"]}"));
         Assert.All(ledger, o =>
         {
             Assert.Equal(OperationStatus.Succeeded, o.Status);

@@ -3,6 +3,7 @@ using BatchOps.Aws.Runtime;
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Security;
+using BatchOps.Dashboard.Features.Telemetry;
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ public sealed partial class OperationExecutor(
     IEnumerable<IOperationSender> senders,
     TimeProvider time,
     IOptions<OperationOptions> options,
+    DashboardMetrics metrics,
     ILogger<OperationExecutor> logger)
 {
     /// <summary>Sends the operation (the caller holds its claim) and returns it as it now stands.</summary>
@@ -64,6 +66,7 @@ public sealed partial class OperationExecutor(
 
         await ledger.CompleteAsync(operation.Id, completion, CancellationToken.None).ConfigureAwait(false);
         LogCompleted(operation.Id, operation.Kind, operation.Actor, operation.TargetArn ?? "", completion.Status, completion.ErrorCode ?? "", completion.AwsRequestId ?? "");
+        metrics.OperationCompleted(operation.Kind.ToString(), completion.Status.ToString());
         if (completion.Status == OperationStatus.Succeeded)
         {
             RefreshInBackground(operation.TargetArn, completion.ResultArn);

@@ -1,8 +1,8 @@
 using BatchOps.Dashboard.Features.Executions;
 using BatchOps.Dashboard.Features.Operations.Jobs;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using BatchOps.Dashboard.Sync;
 using Hangfire;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace BatchOps.Dashboard.Features.Operations;
@@ -15,6 +15,9 @@ public static class OperationsServiceCollectionExtensions
         services.AddOptions<OperationOptions>().Bind(configuration.GetSection(OperationOptions.SectionName)).ValidateDataAnnotations()
             .Validate(o => SyncSchedule.Cron(o.RecoveryInterval) is not null, "Operations:RecoveryInterval must divide a minute, an hour or a day evenly (it runs as a recurring job).")
             .ValidateOnStart();
+        // Operations are counted by kind and result (the dashboard's own meter).
+        services.AddMetrics();
+        services.TryAddSingleton<Features.Telemetry.DashboardMetrics>();
         // What the actions use from the read side: the executions a bulk filter selects, and a refresh after an action.
         services.TryAddSingleton<ExecutionQueries>();
         services.TryAddSingleton<IExecutionRefresher>(sp => sp.GetRequiredService<HistorySynchronizer>());

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -15,14 +16,14 @@ public static class TelemetryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<DashboardMetrics>();
+        services.TryAddSingleton<DashboardMetrics>();
         var scrape = !string.IsNullOrEmpty(configuration[$"{TelemetryOptions.SectionName}:{nameof(TelemetryOptions.MetricsToken)}"]);
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("batchops-dashboard"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(DashboardMetrics.MeterName, "Microsoft.EntityFrameworkCore", "System.Runtime")
+                metrics.AddMeter(DashboardMetrics.MeterName, BatchOps.Aws.Runtime.AwsClientMetrics.MeterName, "Microsoft.EntityFrameworkCore", "System.Runtime")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation();
                 if (scrape)
