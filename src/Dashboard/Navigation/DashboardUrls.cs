@@ -22,6 +22,7 @@ public static class DashboardUrls
     public const string AuditCsvPath = "/audit.csv";
     public const string OperationsPath = "/operations";
     public const string SchedulesPath = "/schedules";
+    public const string SyncHealthPath = "/sync";
 
     public static string Overview() => OverviewPath;
 

@@ -26,6 +26,7 @@ public static class SyncServiceCollectionExtensions
         services.AddOptions<RedactionOptions>().Bind(configuration.GetSection(RedactionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SecretRedactor>();
         services.AddSingleton<HistorySynchronizer>();
+        services.AddSingleton<Features.SyncHealth.SyncHealthQueries>();
         services.AddSingleton<StoppedTaskCapture>();
         services.AddSingleton<SyncStatusStore>();
         services.AddTransient<ExecutionIndexJob>();

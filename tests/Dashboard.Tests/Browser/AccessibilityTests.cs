@@ -23,6 +23,7 @@ public sealed class AccessibilityTests(SandboxDashboardFixture fixture)
         { "/schedules", false }, { "/schedules", true },
         { "/schedules/batchops-managed/nightly-batch", false }, { "/schedules/batchops-managed/nightly-batch", true },
         { "/schedules/new", false }, { "/schedules/new", true },
+        { "/sync", false }, { "/sync", true },
     };
 
     [Theory]

@@ -37,6 +37,7 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         // the first render, and the read model behind them is created in InitializeAsync).
         Services.AddSingleton(_ => OperationServices.Get<ExecutionActions>());
         Services.AddSingleton(_ => OperationServices.Get<OperationQueries>());
+        Services.AddSingleton(_ => OperationServices.Get<Features.SyncHealth.SyncHealthQueries>());
         Services.AddSingleton(_ => OperationServices.Get<BulkOperations>());
         Services.AddSingleton(_ => OperationServices.Get<WorkflowCatalog>());
         Services.AddSingleton(_ => OperationServices.Get<Features.Schedules.ScheduleQueries>());

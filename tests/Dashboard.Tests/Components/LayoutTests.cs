@@ -64,7 +64,7 @@ public sealed class LayoutTests : ComponentTest
 
         var menu = RenderWithPopovers<NavMenu>();
 
-        Assert.Equal(["Overview", "Executions", "Stopped tasks", "Schedules", "Start a workflow", "Audit"], menu.FindAll("a").Select(a => a.TextContent.Trim()));
+        Assert.Equal(["Overview", "Executions", "Stopped tasks", "Schedules", "Start a workflow", "Audit", "Sync health"], menu.FindAll("a").Select(a => a.TextContent.Trim()));
         Assert.Empty(menu.FindAll("[data-testid=jobs-link]"));
     }
 

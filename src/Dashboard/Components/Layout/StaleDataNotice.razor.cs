@@ -12,9 +12,7 @@ public sealed partial class StaleDataNotice
 
     [Inject] public required ISyncHealth Health { get; init; }
 
-    [CascadingParameter] public TimeSettings? Settings { get; set; }
 
-    private TimeSettings TimeSettingsFor => Settings ?? TimeSettings.UtcDefault;
 
     protected override async Task OnInitializedAsync()
     {

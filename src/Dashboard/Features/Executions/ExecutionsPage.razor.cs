@@ -28,7 +28,6 @@ public sealed partial class ExecutionsPage
 
     [CascadingParameter] public Task<AuthenticationState>? Authentication { get; set; }
 
-    [CascadingParameter] public TimeSettings? Settings { get; set; }
 
     // The URL is the filter (ExecutionsFilter's names): every change navigates, and navigation lands in OnParametersSetAsync.
     [SupplyParameterFromQuery(Name = "workflow")] public string? Workflow { get; set; }
@@ -45,7 +44,6 @@ public sealed partial class ExecutionsPage
 
     private ExecutionsFilter Filter => ViewModel.Filter;
 
-    private TimeSettings TimeSettingsFor => Settings ?? TimeSettings.UtcDefault;
 
     protected override void OnInitialized()
     {

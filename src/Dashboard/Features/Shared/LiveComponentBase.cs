@@ -24,6 +24,12 @@ public abstract partial class LiveComponentBase : ComponentBase, IDisposable
     [Inject] public required ILoggerFactory Loggers { get; init; }
     [Inject] public required DashboardMetrics Metrics { get; init; }
 
+    /// <summary>The operator's time zone choice (cascaded by the layout).</summary>
+    [CascadingParameter] public TimeSettings? Settings { get; set; }
+
+    /// <summary>How times on the page are shown: the operator's choice, or UTC where none is cascaded (a component test).</summary>
+    protected TimeSettings TimeSettingsFor => Settings ?? TimeSettings.UtcDefault;
+
     /// <summary>Cancelled when the component goes away (navigation, closed tab): pass it to every query.</summary>
     protected CancellationToken Disposing => _disposing;
 

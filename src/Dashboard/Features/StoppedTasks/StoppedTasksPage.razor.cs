@@ -15,7 +15,6 @@ public sealed partial class StoppedTasksPage
     [Inject] public required IStoppedTaskQueries Queries { get; init; }
     [Inject] public required NavigationManager Navigation { get; init; }
 
-    [CascadingParameter] public TimeSettings? Settings { get; set; }
 
     [SupplyParameterFromQuery(Name = "reason")] public string? Reason { get; set; }
     [SupplyParameterFromQuery(Name = "exit")] public string? Exit { get; set; }
@@ -26,7 +25,6 @@ public sealed partial class StoppedTasksPage
     [SupplyParameterFromQuery(Name = "page")] public string? PageNumber { get; set; }
     [SupplyParameterFromQuery(Name = "size")] public string? PageSizeText { get; set; }
 
-    private TimeSettings TimeSettingsFor => Settings ?? TimeSettings.UtcDefault;
 
     protected override void OnInitialized()
     {

@@ -1,0 +1,45 @@
+using BatchOps.Dashboard.ReadModel;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchOps.Dashboard.Features.SyncHealth;
+
+/// <summary>One thing the sync reads from AWS (a workflow's executions, a cluster's stopped tasks, the state machine list) and how that went.</summary>
+/// <param name="Job">What is read: executions, stopped-tasks, state-machines, schedules, redrive-sweep.</param>
+/// <param name="Resource">The workflow or cluster name, when the job reads one; null for account-wide jobs.</param>
+/// <param name="Lag">Time since the last read without error (the same figure as the batchops.sync.lag metric); null if none yet.</param>
+public sealed record SyncSourceRow(string Key, string Job, string? Resource, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastAttemptAt, TimeSpan? Lag, int ConsecutiveFailures, string? LastError);
+
+/// <summary>A pass of one sync job on one instance.</summary>
+public sealed record SyncRunRow(string Job, string Instance, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error);
+
+public sealed record SyncHealthView(IReadOnlyList<SyncSourceRow> Sources, IReadOnlyList<SyncRunRow> RecentFailures, int RunsLastHour, int FailedRunsLastHour);
+
+/// <summary>The sync-health page's read-model query: every sync cursor, failing ones first, and the last hour's runs.</summary>
+public sealed class SyncHealthQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time)
+{
+    public async Task<SyncHealthView> GetAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var cursors = await db.SyncCursors.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var sources = cursors
+            .Select(c =>
+            {
+                var colon = c.Key.IndexOf(':', StringComparison.Ordinal);
+                var job = colon < 0 ? c.Key : c.Key[..colon];
+                var resource = colon < 0 ? null : c.Key[(c.Key.LastIndexOf(':') + 1)..].Split('/')[^1];
+                return new SyncSourceRow(c.Key, job, resource, c.LastSuccessAt, c.LastAttemptAt, now - c.LastSuccessAt, c.ConsecutiveFailures, c.LastError);
+            })
+            .OrderByDescending(s => s.ConsecutiveFailures > 0)
+            .ThenBy(s => s.Job, StringComparer.Ordinal)
+            .ThenBy(s => s.Resource, StringComparer.Ordinal)
+            .ToList();
+
+        var hourAgo = now.AddHours(-1);
+        var runs = await db.SyncRuns.AsNoTracking().Where(r => r.StartedAt >= hourAgo)
+            .Select(r => new SyncRunRow(r.Job, r.Instance, r.StartedAt, r.EndedAt, r.Error))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var failures = runs.Where(r => r.Error is not null).OrderByDescending(r => r.StartedAt).Take(20).ToList();
+        return new SyncHealthView(sources, failures, runs.Count, runs.Count(r => r.Error is not null));
+    }
+}
