@@ -26,7 +26,9 @@ public sealed partial class ExecutionIndexer(
 {
     public const string StateMachinesKey = "state-machines";
 
-    public static string CursorKey(string stateMachineArn) => "executions:" + stateMachineArn;
+    private const string ExecutionsPrefix = "executions:";
+
+    public static string CursorKey(string stateMachineArn) => ExecutionsPrefix + stateMachineArn;
 
     public async Task<IndexPass> RunAsync(CancellationToken cancellationToken)
     {
@@ -122,7 +124,17 @@ public sealed partial class ExecutionIndexer(
             record.SeenAt = now;
         }
 
+        // A state machine AWS no longer lists (deleted) is not read any more: its cursor goes too, or its last read would
+        // age into a stale-data notice that never clears. Its executions and its row stay, as history.
+        var listedKeys = listed.Select(l => CursorKey(l.StateMachineArn)).ToHashSet(StringComparer.Ordinal);
+        var retired = (await db.SyncCursors.Where(c => c.Key.StartsWith(ExecutionsPrefix)).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .Where(c => !listedKeys.Contains(c.Key)).ToList();
+        db.SyncCursors.RemoveRange(retired);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (retired.Count > 0)
+        {
+            changes.Publish(ReadModelChangeKind.SyncStatus);
+        }
 
         // Express workflows have no ListExecutions history to index.
         return [.. known.Values.Where(m => m.Type == StateMachineType.STANDARD && listed.Any(l => l.StateMachineArn == m.Arn)).OrderBy(m => m.Name, StringComparer.Ordinal)];

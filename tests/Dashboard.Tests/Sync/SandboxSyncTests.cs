@@ -1,11 +1,13 @@
 using BatchOps.Aws.StepFunctions;
 using BatchOps.Dashboard.ReadModel;
+using BatchOps.Dashboard.Sync;
 using BatchOps.Dashboard.Sync.Jobs;
 using BatchOps.Dashboard.Tests.Support;
 using BatchOps.Sandbox.Hosting;
 using BatchOps.Sandbox.Http;
 using BatchOps.TestSupport;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BatchOps.Dashboard.Tests.Sync;
 
@@ -103,6 +105,30 @@ public sealed class SandboxSyncTests : IAsyncLifetime
 
         Assert.Equal(7, (await _sync.ExecutionsAsync()).Count);
         Assert.False((await _sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
+    }
+
+    [Fact]
+    public async Task A_deleted_state_machine_stops_being_read_and_its_old_cursor_does_not_leave_the_data_stale()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sync = new SyncHarness(_sandbox.Endpoint, _database, time: clock);
+        var kept = await CreateAsync("a-kept", PassDefinition);
+        var deleted = await CreateAsync("b-deleted", PassDefinition);
+        await StartAsync(deleted, 2, "old");
+        await sync.RunJobAsync<ExecutionIndexJob>();
+        Assert.Equal(2, (await sync.ExecutionsAsync()).Count(r => r.StateMachineArn == deleted));
+
+        await _sfn.DeleteStateMachineAsync(new DeleteStateMachineRequest { StateMachineArn = deleted });
+        // Long past Sync:StaleAfter: only sources still read count.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await sync.RunJobAsync<ExecutionIndexJob>();
+
+        await using var db = await _database.Contexts.CreateDbContextAsync();
+        Assert.Contains(ExecutionIndexer.CursorKey(kept), await db.SyncCursors.Select(c => c.Key).ToListAsync());
+        Assert.DoesNotContain(ExecutionIndexer.CursorKey(deleted), await db.SyncCursors.Select(c => c.Key).ToListAsync());
+        Assert.False((await sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
+        // What was indexed stays, as history.
+        Assert.Equal(2, (await sync.ExecutionsAsync()).Count(r => r.StateMachineArn == deleted));
     }
 
     [Fact]
