@@ -12,6 +12,7 @@ public sealed partial class RerunPage
     private WorkflowInputForm form = new();
     private string? name;
     private RerunPlan? plan;
+    private string? loadedArn;
     private IReadOnlyDictionary<string, string[]>? errors;
     private bool submitting;
 
@@ -29,6 +30,14 @@ public sealed partial class RerunPage
 
     protected override async Task OnParametersSetAsync()
     {
+        // The form appears once the page is interactive: a prerendered "Add variable" would take a click and do nothing.
+        // And only another execution reloads it, so nothing re-setting parameters can wipe the operator's edits.
+        if (!RendererInfo.IsInteractive || Arn == loadedArn)
+        {
+            return;
+        }
+
+        loadedArn = Arn;
         (source, problem) = await Actions.LoadRerunAsync(Arn, CancellationToken.None);
         if (source is not null)
         {
