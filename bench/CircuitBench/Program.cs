@@ -28,8 +28,9 @@ using var dashboard = ChildProcess.Start("dotnet", [BuiltApps.Dll("Dashboard", "
     ["ReadModel__SqlitePath"] = readModel,
     ["ReadModel__ResetOnStart"] = "true",
 });
-await dashboard.WaitForOutputAsync(l => l.StartsWith(Banner.Prefix, StringComparison.Ordinal), TimeSpan.FromSeconds(120));
-var (baseUrl, sandboxUrl) = Banner.Parse(dashboard.StandardOutput);
+await dashboard.WaitForOutputAsync(DashboardBanner.IsBanner, TimeSpan.FromSeconds(120));
+var baseUrl = DashboardBanner.Dashboard(dashboard.StandardOutput);
+var sandboxUrl = DashboardBanner.Sandbox(dashboard.StandardOutput) ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.");
 using var metrics = new MetricsScraper(new Uri(baseUrl, "/metrics"), token);
 Console.WriteLine($"Circuit bench: {pages} pages, burst of {burst:N0} executions; dashboard pid {dashboard.Id} at {baseUrl}; {Environment.ProcessorCount} cores");
 

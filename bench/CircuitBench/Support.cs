@@ -5,25 +5,6 @@ using BatchOps.TestSupport;
 
 namespace BatchOps.CircuitBench;
 
-/// <summary>The line the dashboard prints once it listens: its address and, in sandbox mode, the sandbox's.</summary>
-internal static class Banner
-{
-    public const string Prefix = "BatchOps dashboard: ";
-    private const string Sandbox = "local AWS and sign-in at ";
-
-    public static (Uri Dashboard, Uri Sandbox) Parse(IEnumerable<string> output)
-    {
-        var line = output.First(l => l.StartsWith(Prefix, StringComparison.Ordinal));
-        var at = line.IndexOf(Sandbox, StringComparison.Ordinal);
-        if (at < 0)
-        {
-            throw new InvalidOperationException($"The dashboard did not say where its sandbox listens: {line}");
-        }
-
-        return (new Uri(line[Prefix.Length..].Split(' ', 2)[0]), new Uri(line[(at + Sandbox.Length)..].Split([',', ' ', ')'], 2)[0]));
-    }
-}
-
 /// <summary>Reads the dashboard's Prometheus endpoint: the few series the bench reports.</summary>
 internal sealed class MetricsScraper(Uri endpoint, string token) : IDisposable
 {

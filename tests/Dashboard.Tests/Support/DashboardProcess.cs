@@ -9,8 +9,6 @@ namespace BatchOps.Dashboard.Tests.Support;
 /// </summary>
 public sealed class DashboardProcess : IAsyncDisposable
 {
-    private const string Banner = "BatchOps dashboard: ";
-
     private DashboardProcess(ChildProcess process, Uri baseUrl)
     {
         Process = process;
@@ -22,10 +20,7 @@ public sealed class DashboardProcess : IAsyncDisposable
     public Uri BaseUrl { get; }
 
     /// <summary>The sandbox's address in sandbox mode, as the dashboard announced it; null in AWS mode.</summary>
-    public Uri? SandboxUrl => Process.StandardOutput.FirstOrDefault(l => l.StartsWith(Banner, StringComparison.Ordinal)) is { } line
-        && line.IndexOf("local AWS and sign-in at ", StringComparison.Ordinal) is var at and >= 0
-            ? new Uri(line[(at + "local AWS and sign-in at ".Length)..].Split([',', ' ', ')'], 2)[0])
-            : null;
+    public Uri? SandboxUrl => DashboardBanner.Sandbox(Process.StandardOutput);
 
     /// <summary>The sandbox's address in sandbox mode; fails, saying so, when the dashboard did not announce one.</summary>
     public Uri RequiredSandboxUrl => SandboxUrl ?? throw new InvalidOperationException("The dashboard did not say where its sandbox listens.");
@@ -46,7 +41,7 @@ public sealed class DashboardProcess : IAsyncDisposable
         var process = ChildProcess.Start("env", ["--default-signal=INT", "dotnet", BuiltApps.Dll("Dashboard", "BatchOps.Dashboard"), "--urls", "http://127.0.0.1:0"], variables);
         try
         {
-            await process.WaitForOutputAsync(line => line.StartsWith(Banner, StringComparison.Ordinal), timeout ?? TimeSpan.FromSeconds(60));
+            await process.WaitForOutputAsync(DashboardBanner.IsBanner, timeout ?? TimeSpan.FromSeconds(60));
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
@@ -54,8 +49,7 @@ public sealed class DashboardProcess : IAsyncDisposable
             throw new InvalidOperationException($"The dashboard did not start: {e.Message}\nstdout:\n{string.Join('\n', process.StandardOutput)}\nstderr:\n{process.StandardError}", e);
         }
 
-        var line = process.StandardOutput.First(l => l.StartsWith(Banner, StringComparison.Ordinal));
-        return new DashboardProcess(process, new Uri(line[Banner.Length..].Split(' ', 2)[0]));
+        return new DashboardProcess(process, DashboardBanner.Dashboard(process.StandardOutput));
     }
 
     /// <summary>A client without a session.</summary>
