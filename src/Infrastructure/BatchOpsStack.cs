@@ -148,7 +148,8 @@ public sealed class BatchOpsStack : Stack
         }
 
         var deadLetters = new Queue(this, "ScheduleDeadLetters", new QueueProps { RetentionPeriod = Duration.Days(14), EnforceSSL = true });
-        deadLetters.GrantSendMessages(schedulerRole);
+        // Scheduler only sends undeliverable invocations there (GrantSendMessages would add GetQueueAttributes and GetQueueUrl).
+        schedulerRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps { Actions = ["sqs:SendMessage"], Resources = [deadLetters.QueueArn] }));
         var group = new CfnScheduleGroup(this, "ManagedSchedules", new CfnScheduleGroupProps { Name = "batchops-managed" });
         var nightlySchedule = new CfnSchedule(this, "NightlySchedule", new CfnScheduleProps
         {
@@ -170,7 +171,7 @@ public sealed class BatchOpsStack : Stack
         });
         nightlySchedule.AddDependency(group);
 
-        Dashboard.Add(this, new DashboardResources(vpc, cluster, alerts, [batchJob, callbackJob, nightly, orchestrator], [callbackJob], schedulerRole, settings));
+        Dashboard.Add(this, new DashboardResources(vpc, cluster, alerts, [batchJob, callbackJob, nightly, orchestrator], [callbackJob], schedulerRole, group.Name!, settings));
 
         _ = new CfnOutput(this, "OperatorScheduleGroup", new CfnOutputProps { Value = settings.OperatorScheduleGroup, Description = "Created by the dashboard, not by CloudFormation" });
         _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });

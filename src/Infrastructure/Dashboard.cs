@@ -20,7 +20,8 @@ namespace BatchOps.Infrastructure;
 
 /// <summary>What the dashboard's deployment needs from the rest of the stack.</summary>
 /// <param name="CallbackWorkflows">The workflows that wait for a task token: Admins may answer one no worker is left to answer.</param>
-public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, ITopic Alerts, StateMachine[] Workflows, StateMachine[] CallbackWorkflows, Role SchedulerRole, BatchOpsSettings Settings);
+/// <param name="ManagedScheduleGroup">The schedule group CloudFormation deploys (shown read-only).</param>
+public sealed record DashboardResources(IVpc Vpc, Cluster Cluster, ITopic Alerts, StateMachine[] Workflows, StateMachine[] CallbackWorkflows, Role SchedulerRole, string ManagedScheduleGroup, BatchOpsSettings Settings);
 
 /// <summary>
 /// The dashboard itself: Fargate service behind an HTTPS load balancer with sticky sessions (Blazor
@@ -168,57 +169,38 @@ public static class Dashboard
         service.TargetGroup.ConfigureHealthCheck(new Amazon.CDK.AWS.ElasticLoadBalancingV2.HealthCheck { Path = "/healthz", HealthyHttpCodes = "200" });
         database.Connections.AllowDefaultPortFrom(service.Service, "dashboard to read model");
 
+        // The task role allows exactly the calls the dashboard makes (RoleCoverageTests in Infrastructure.Tests lists them
+        // from the clients and checks each statement is needed). Actions without resource-level permissions
+        // (ListStateMachines, ListClusters, ListSchedules, ListScheduleGroups) authorize only on "*"; they return names and ARNs.
         var role = service.TaskDefinition.TaskRole;
-        foreach (var workflow in r.Workflows)
+        var container = service.TaskDefinition.DefaultContainer!;
+        Allow(role, ["states:ListStateMachines", "ecs:ListClusters", "scheduler:ListSchedules", "scheduler:ListScheduleGroups"], ["*"]);
+        Allow(role, ["states:DescribeStateMachine", "states:ListExecutions", "states:StartExecution", "states:ListTagsForResource"], [.. r.Workflows.Select(w => w.StateMachineArn)]);
+        Allow(role, ["states:DescribeExecution", "states:GetExecutionHistory", "states:StopExecution", "states:RedriveExecution"],
+            [.. r.Workflows.Select(w => $"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:{w.StateMachineName}:*")]);
+        // Callback rescue: Admins answer a task token whose worker is gone (never a heartbeat: that would hide a dead worker).
+        Allow(role, ["states:SendTaskSuccess", "states:SendTaskFailure"], [.. r.CallbackWorkflows.Select(w => w.StateMachineArn)]);
+        // Stopped tasks: ListTasks authorizes on "*" with the cluster as a condition; DescribeTasks on the cluster's tasks.
+        Allow(role, ["ecs:ListTasks"], ["*"], new() { ["ArnEquals"] = new Dictionary<string, object> { ["ecs:cluster"] = r.Cluster.ClusterArn } });
+        Allow(role, ["ecs:DescribeTasks"], [$"arn:{Aws.PARTITION}:ecs:{Aws.REGION}:{Aws.ACCOUNT_ID}:task/{r.Cluster.ClusterName}/*"]);
+        // Schedules: read the managed and the operators' groups, write only the operators' (CloudFormation owns the other).
+        Allow(role, ["scheduler:GetSchedule"],
+            [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/{settings.OperatorScheduleGroup}/*", $"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/{r.ManagedScheduleGroup}/*"]);
+        Allow(role, ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+            [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/{settings.OperatorScheduleGroup}/*"]);
+        Allow(role, ["scheduler:CreateScheduleGroup", "scheduler:GetScheduleGroup"],
+            [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule-group/{settings.OperatorScheduleGroup}"]);
+        Allow(role, ["iam:PassRole"], [r.SchedulerRole.RoleArn], new() { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "scheduler.amazonaws.com" } });
+
+        // What the dashboard syncs: the stack's workflows, cluster and schedule groups, not everything in the account.
+        foreach (var (workflow, i) in r.Workflows.Select((w, i) => (w, i)))
         {
-            workflow.GrantRead(role);
-            workflow.GrantStartExecution(role);
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Actions = ["states:StopExecution", "states:RedriveExecution"],
-                Resources = [$"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:{workflow.StateMachineName}:*"],
-            }));
-            // The start form reads which input a workflow takes from its tags.
-            role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-            {
-                Actions = ["states:ListTagsForResource"],
-                Resources = [workflow.StateMachineArn],
-            }));
+            container.AddEnvironment($"Sync__StateMachineArns__{i}", workflow.StateMachineArn);
         }
 
-        // Callback rescue: Admins answer a task token whose worker is gone (never a heartbeat: that would hide a dead worker).
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["states:SendTaskSuccess", "states:SendTaskFailure"],
-            Resources = [.. r.CallbackWorkflows.Select(w => w.StateMachineArn)],
-        }));
-
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["ecs:DescribeTasks", "ecs:ListTasks"],
-            Resources = [$"arn:{Aws.PARTITION}:ecs:{Aws.REGION}:{Aws.ACCOUNT_ID}:task/{r.Cluster.ClusterName}/*", r.Cluster.ClusterArn],
-        }));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["scheduler:ListSchedules", "scheduler:ListScheduleGroups"],
-            Resources = [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule-group/*"],
-        }));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["scheduler:GetSchedule", "scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:TagResource", "scheduler:ListTagsForResource"],
-            Resources = [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/{settings.OperatorScheduleGroup}/*"],
-        }));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["scheduler:CreateScheduleGroup", "scheduler:GetScheduleGroup"],
-            Resources = [$"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule-group/{settings.OperatorScheduleGroup}"],
-        }));
-        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Actions = ["iam:PassRole"],
-            Resources = [r.SchedulerRole.RoleArn],
-            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["iam:PassedToService"] = "scheduler.amazonaws.com" } },
-        }));
+        container.AddEnvironment("Sync__Clusters__0", r.Cluster.ClusterArn);
+        container.AddEnvironment("Schedules__Groups__0", settings.OperatorScheduleGroup);
+        container.AddEnvironment("Schedules__Groups__1", r.ManagedScheduleGroup);
 
         var notify = new SnsAction(r.Alerts);
         if (settings.AlarmEmail is { } email)
@@ -250,4 +232,7 @@ public static class Dashboard
 
         _ = new CfnOutput(scope, "DashboardUrl", new CfnOutputProps { Value = $"{(https ? "https" : "http")}://{settings.DomainName ?? service.LoadBalancer.LoadBalancerDnsName}" });
     }
+
+    private static void Allow(IRole role, string[] actions, string[] resources, Dictionary<string, object>? conditions = null) =>
+        role.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps { Actions = actions, Resources = resources, Conditions = conditions }));
 }

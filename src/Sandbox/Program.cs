@@ -44,7 +44,10 @@ await using var server = await SandboxServer.StartAsync(options.Url, time, loggi
     allowedHosts: options.AllowedHosts.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
     identityIssuer: options.IdentityIssuer is null ? null : new Uri(options.IdentityIssuer),
     strictSignatures: options.StrictSignatures,
-    adminToken: options.AdminToken);
+    adminToken: options.AdminToken,
+    enforceIam: options.EnforceIam,
+    // Like a fresh account, a sandbox with a template has the template's clusters only.
+    defaultCluster: template is not { Path: not null });
 if (template is { Path: { } templatePath })
 {
     // Deploy what the sandbox emulates and say what it does not.
@@ -53,6 +56,11 @@ if (template is { Path: { } templatePath })
 }
 
 Console.WriteLine($"BatchOps sandbox listening on {server.Endpoint} (Step Functions, ECS, Scheduler). Set AWS_ENDPOINT_URL={server.Endpoint.ToString().TrimEnd('/')} to use it. Ctrl+C stops it.");
+if (options.EnforceIam)
+{
+    Console.WriteLine($"  IAM enforced: calls need a key the sandbox handed out, and its role's policies must allow them (administrator key: {SandboxCredentials.AdministratorAccessKeyId} / {SandboxCredentials.AdministratorSecretAccessKey}).");
+}
+
 Console.WriteLine($"  identity provider (test users operator, viewer, admin): Oidc:Authority={options.IdentityIssuer ?? server.Issuer.AbsoluteUri} Oidc:ClientId={SandboxDirectory.DashboardClientId} Oidc:ClientSecret={SandboxDirectory.DashboardClientSecret}");
 if (!ecs.Images.ContainsKey(SandboxImages.WorkerImage))
 {

@@ -32,11 +32,11 @@ public sealed partial class ExecutionIndexer(
 
     public async Task<IndexPass> RunAsync(CancellationToken cancellationToken)
     {
-        var machines = await SyncStateMachinesAsync(cancellationToken).ConfigureAwait(false);
+        var failures = new List<string>();
+        var machines = await SyncStateMachinesAsync(failures, cancellationToken).ConfigureAwait(false);
         var calls = 0;
         var added = 0;
         var changed = 0;
-        var failures = new List<string>();
         var touched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var machine in machines)
         {
@@ -55,7 +55,7 @@ public sealed partial class ExecutionIndexer(
             {
                 // One state machine this role may not read (AccessDenied, KMS) or that AWS keeps refusing must not
                 // keep the others from being indexed: go on, and report it once the pass is done.
-                failures.Add($"{machine.Name}: {e.ErrorCode}: {e.ErrorMessage}");
+                failures.Add($"list the executions of {machine.Name}: {e.ErrorCode}: {e.ErrorMessage}");
             }
         }
 
@@ -66,7 +66,7 @@ public sealed partial class ExecutionIndexer(
         }
 
         return failures.Count > 0
-            ? throw new SyncPartlyFailedException($"Indexed {machines.Count - failures.Count} of {machines.Count} state machines; could not list the executions of {string.Join("; ", failures)}")
+            ? throw new SyncPartlyFailedException($"Indexed {machines.Count - failures.Count(f => !f.StartsWith(ListingFailure, StringComparison.Ordinal))} of {machines.Count} state machines; could not {string.Join("; ", failures)}")
             : new IndexPass(machines.Count, calls, added, changed);
     }
 
@@ -76,7 +76,15 @@ public sealed partial class ExecutionIndexer(
     /// </summary>
     public async Task<int> SweepRedrivesAsync(CancellationToken cancellationToken)
     {
-        var machines = await SyncStateMachinesAsync(cancellationToken).ConfigureAwait(false);
+        // The state machines the indexer reads (it lists them; two jobs listing at once would race to insert the same rows).
+        List<StateMachineRecord> machines;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var indexed = await db.SyncCursors.AsNoTracking().Where(c => c.Key.StartsWith(ExecutionsPrefix)).Select(c => c.Key).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var arns = indexed.Select(k => k[ExecutionsPrefix.Length..]).ToList();
+            machines = await db.StateMachines.AsNoTracking().Where(m => arns.Contains(m.Arn)).OrderBy(m => m.Name).ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var changed = 0;
         var touched = new HashSet<string>(StringComparer.Ordinal);
         foreach (var machine in machines)
@@ -98,12 +106,34 @@ public sealed partial class ExecutionIndexer(
         return changed;
     }
 
-    public async Task<IReadOnlyList<StateMachineRecord>> SyncStateMachinesAsync(CancellationToken cancellationToken)
+    private const string ListingFailure = "list the state machines";
+
+    /// <summary>
+    /// The state machines to index: the configured ones (Sync:StateMachineArns) or every one listed. When listing is
+    /// refused (AccessDenied) or fails, the configured ones are still indexed and the failure is added to <paramref name="failures"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<StateMachineRecord>> SyncStateMachinesAsync(List<string> failures, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(failures);
+        var configured = options.Value.StateMachineArns.ToHashSet(StringComparer.Ordinal);
         var listed = new List<StateMachineListItem>();
-        await foreach (var item in stepFunctions.ListStateMachinesItemsAsync(new ListStateMachinesRequest(), cancellationToken).ConfigureAwait(false))
+        var listingFailed = false;
+        try
         {
-            listed.Add(item);
+            await foreach (var item in stepFunctions.ListStateMachinesItemsAsync(new ListStateMachinesRequest(), cancellationToken).ConfigureAwait(false))
+            {
+                if (configured.Count == 0 || configured.Contains(item.StateMachineArn))
+                {
+                    listed.Add(item);
+                }
+            }
+        }
+        catch (AwsServiceException e) when (configured.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            // The configured workflows are known without the listing: go on with them and report the refusal.
+            failures.Add($"{ListingFailure}: {e.ErrorCode}: {e.ErrorMessage}");
+            listingFailed = true;
+            listed.Clear();
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -122,6 +152,20 @@ public sealed partial class ExecutionIndexer(
             record.Type = item.Type;
             record.CreatedAt = item.CreationDate.ToUniversalTime();
             record.SeenAt = now;
+        }
+
+        if (listingFailed)
+        {
+            foreach (var arn in configured.Where(a => !known.ContainsKey(a)))
+            {
+                // Never listed yet: its name is the ARN's last part; only standard workflows are configured.
+                var record = new StateMachineRecord { Arn = arn, Name = arn[(arn.LastIndexOf(':') + 1)..], Type = StateMachineType.STANDARD, SeenAt = now };
+                db.StateMachines.Add(record);
+                known[arn] = record;
+            }
+
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return [.. known.Values.Where(m => configured.Contains(m.Arn) && m.Type == StateMachineType.STANDARD).OrderBy(m => m.Name, StringComparer.Ordinal)];
         }
 
         // A state machine AWS no longer lists (deleted) is not read any more: its cursor goes too, or its last read would

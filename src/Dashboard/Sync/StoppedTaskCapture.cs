@@ -12,6 +12,7 @@ namespace BatchOps.Dashboard.Sync;
 /// </summary>
 public sealed partial class StoppedTaskCapture(
     IAmazonECS ecs,
+    Microsoft.Extensions.Options.IOptions<SyncOptions> options,
     IDbContextFactory<ReadModelDbContext> contexts,
     TimeProvider time,
     ReadModelChanges changes,
@@ -21,10 +22,14 @@ public sealed partial class StoppedTaskCapture(
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var clusters = new List<string>();
-        await foreach (var arn in ecs.ListClustersItemsAsync(new ListClustersRequest(), cancellationToken).ConfigureAwait(false))
+        // The configured clusters (the stack's), or every cluster in the account and region.
+        var clusters = new List<string>(options.Value.Clusters);
+        if (clusters.Count == 0)
         {
-            clusters.Add(arn);
+            await foreach (var arn in ecs.ListClustersItemsAsync(new ListClustersRequest(), cancellationToken).ConfigureAwait(false))
+            {
+                clusters.Add(arn);
+            }
         }
 
         var captured = 0;

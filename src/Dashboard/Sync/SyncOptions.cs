@@ -7,6 +7,15 @@ public sealed class SyncOptions : IValidatableObject
 {
     public const string SectionName = "Sync";
 
+    /// <summary>
+    /// The state machines to sync (the CDK stack sets its workflows). Empty: every standard state machine
+    /// ListStateMachines returns. With a list, the sync keeps reading these even when listing is refused.
+    /// </summary>
+    public List<string> StateMachineArns { get; set; } = [];
+
+    /// <summary>The ECS clusters whose stopped tasks are captured (the stack's). Empty: every cluster ListClusters returns.</summary>
+    public List<string> Clusters { get; set; } = [];
+
     public TimeSpan ExecutionsInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -38,6 +47,11 @@ public sealed class SyncOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var arn in StateMachineArns.Where(a => !a.StartsWith("arn:", StringComparison.Ordinal) || !a.Contains(":stateMachine:", StringComparison.Ordinal)))
+        {
+            yield return new ValidationResult($"Sync:StateMachineArns has '{arn}', which is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>).", [nameof(StateMachineArns)]);
+        }
+
         foreach (var (name, interval) in Intervals())
         {
             if (SyncSchedule.Cron(interval) is null)

@@ -17,18 +17,23 @@ public sealed class TaskTokens
         internal Action? Heartbeat { get; set; }
 
         public Task<JsonNode?> Result => Completion.Task;
+
+        /// <summary>The state machine whose task holds the token: what SendTask* calls are authorized on.</summary>
+        public string? StateMachineArn { get; init; }
     }
 
-    public (string Token, Waiter Waiter) Issue()
+    public (string Token, Waiter Waiter) Issue(string? stateMachineArn = null)
     {
         // Real tokens are long opaque base64 strings; the shape matters to clients that store them.
         var token = "AQC" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(120));
-        var waiter = new Waiter();
+        var waiter = new Waiter { StateMachineArn = stateMachineArn };
         _waiting[token] = waiter;
         return (token, waiter);
     }
 
     public void Forget(string token) => _waiting.TryRemove(token, out _);
+
+    public string? StateMachineOf(string token) => _waiting.TryGetValue(token, out var w) ? w.StateMachineArn : null;
 
     public bool Exists(string token) => _waiting.ContainsKey(token);
 

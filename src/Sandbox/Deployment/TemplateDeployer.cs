@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using BatchOps.Aws.Ecs;
 using BatchOps.Aws.Runtime;
 using BatchOps.Sandbox.Ecs;
+using BatchOps.Sandbox.Iam;
 using static BatchOps.Sandbox.Hosting.JsonNames;
 using BatchOps.Sandbox.Scheduler;
 using BatchOps.Sandbox.StepFunctions;
@@ -12,17 +13,20 @@ using BatchOps.Sandbox.StepFunctions;
 namespace BatchOps.Sandbox.Deployment;
 
 /// <summary>What a deployment created, and what it left out (resources the sandbox does not emulate).</summary>
-public sealed record DeployResult(IReadOnlyDictionary<string, string> Created, IReadOnlyDictionary<string, string> NotEmulated);
+/// <param name="ServiceTaskRoles">The task roles of the template's ECS services (the dashboard's), which the sandbox's dashboard credentials act as.</param>
+public sealed record DeployResult(IReadOnlyDictionary<string, string> Created, IReadOnlyDictionary<string, string> NotEmulated, IReadOnlyList<string> ServiceTaskRoles);
 
 /// <summary>
 /// Deploys a synthesized CloudFormation template (the CDK app's output) into the sandbox: ECS clusters and
 /// task definitions, state machines, schedule groups and schedules. Intrinsics (Ref, Fn::GetAtt, Fn::Join,
-/// Fn::Sub, Fn::Select, Fn::Split, pseudo parameters) resolve to sandbox names and ARNs.
+/// Fn::Sub, Fn::Select, Fn::Split, pseudo parameters) resolve to sandbox names and ARNs. IAM roles and their
+/// identity-based policies (inline, AWS::IAM::Policy, AWS::IAM::ManagedPolicy) go to the sandbox's IAM, which
+/// evaluates them for every call when enforcement is on.
 /// </summary>
-public sealed partial class TemplateDeployer(StepFunctionsSandbox stepFunctions, EcsSandbox ecs, SchedulerSandbox scheduler, SandboxAccount account, string stackName = "BatchOps")
+public sealed partial class TemplateDeployer(StepFunctionsSandbox stepFunctions, EcsSandbox ecs, SchedulerSandbox scheduler, SandboxAccount account, string stackName = "BatchOps", SandboxIam? iam = null)
 {
     private static readonly HashSet<string> Emulated =
-        ["AWS::ECS::Cluster", "AWS::ECS::TaskDefinition", "AWS::StepFunctions::StateMachine", "AWS::Scheduler::ScheduleGroup", "AWS::Scheduler::Schedule"];
+        ["AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::ECS::Cluster", "AWS::ECS::TaskDefinition", "AWS::StepFunctions::StateMachine", "AWS::Scheduler::ScheduleGroup", "AWS::Scheduler::Schedule"];
 
     private JsonObject _resources = [];
 
@@ -32,6 +36,7 @@ public sealed partial class TemplateDeployer(StepFunctionsSandbox stepFunctions,
         _resources = template["Resources"] as JsonObject ?? throw new InvalidDataException("The template has no Resources.");
         var created = new Dictionary<string, string>(StringComparer.Ordinal);
         var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+        DeployIam(created);
         foreach (var type in new[] { "AWS::ECS::Cluster", "AWS::ECS::TaskDefinition", "AWS::StepFunctions::StateMachine", "AWS::Scheduler::ScheduleGroup", "AWS::Scheduler::Schedule" })
         {
             foreach (var (id, resource) in _resources.Where(r => r.Value!["Type"]!.GetValue<string>() == type))
@@ -53,7 +58,43 @@ public sealed partial class TemplateDeployer(StepFunctionsSandbox stepFunctions,
             skipped[id] = resource!["Type"]!.GetValue<string>();
         }
 
-        return new DeployResult(created, skipped);
+        // The dashboard runs as an ECS service: its task role is what the sandbox's dashboard credentials act as.
+        var serviceRoles = _resources.Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::ECS::Service")
+            .Select(r => (Resolve(r.Value!["Properties"]) as JsonObject)?["TaskDefinition"]?.GetValue<string>())
+            .Select(arn => ecs.FindDefinition(arn)?.TaskRoleArn)
+            .OfType<string>()
+            .ToList();
+        return new DeployResult(created, skipped, serviceRoles);
+    }
+
+    /// <summary>Roles with their inline policies, then the policies attached to roles by name.</summary>
+    private void DeployIam(Dictionary<string, string> created)
+    {
+        foreach (var (id, resource) in _resources.Where(r => r.Value!["Type"]!.GetValue<string>() == "AWS::IAM::Role"))
+        {
+            var properties = Resolve(resource!["Properties"]) as JsonObject ?? [];
+            var arn = GetAtt(id, "Arn");
+            iam?.PutRole(arn);
+            foreach (var policy in properties["Policies"] as JsonArray ?? [])
+            {
+                var name = policy?["PolicyName"]?.GetValue<string>() ?? id;
+                iam?.PutRolePolicy(arn, PolicyDocument.Parse($"{id}/{name}", policy?["PolicyDocument"]));
+            }
+
+            created[id] = arn;
+        }
+
+        foreach (var (id, resource) in _resources.Where(r => r.Value!["Type"]!.GetValue<string>() is "AWS::IAM::Policy" or "AWS::IAM::ManagedPolicy"))
+        {
+            var properties = Resolve(resource!["Properties"]) as JsonObject ?? [];
+            var document = PolicyDocument.Parse(id, properties["PolicyDocument"]);
+            foreach (var role in properties["Roles"] as JsonArray ?? [])
+            {
+                iam?.PutRolePolicy($"arn:aws:iam::{account.Id}:role/{Text(role)}", document);
+            }
+
+            created[id] = properties["PolicyName"]?.GetValue<string>() ?? id;
+        }
     }
 
     private string CreateCluster(string id, JsonObject p) => ecs.CreateCluster(new() { ClusterName = Name(id, p, "ClusterName") }).Cluster!.ClusterArn!;

@@ -45,12 +45,16 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
     /// <summary>Where the processes reach the sandbox's AWS APIs (set once the server listens).</summary>
     public Uri? Endpoint { get; set; }
 
+    /// <summary>Issues a task's credentials for its task role (role ARN, task ARN); unset, tasks get the sandbox's worker keys.</summary>
+    public Func<string, string, (string AccessKeyId, string SecretAccessKey)>? TaskRoleCredentials { get; set; }
+
     private sealed class RunningTask(EcsTask task)
     {
         public EcsTask Task { get; set; } = task;
         public LocalProcess? Process { get; set; }
         public Task Done { get; set; } = System.Threading.Tasks.Task.CompletedTask;
         public string? StopReason { get; set; }
+        public string? TaskRoleArn { get; init; }
         public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -484,7 +488,7 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
                 },
             ],
         };
-        var running = new RunningTask(task);
+        var running = new RunningTask(task) { TaskRoleArn = request.Overrides?.TaskRoleArn ?? definition.TaskRoleArn };
         _tasks[taskArn] = running;
         _tags[taskArn] = [.. request.Tags ?? []];
         var command = overrides?.Command ?? container.Command ?? [];
@@ -517,9 +521,13 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
 
         environment["ECS_TASK_ARN"] = running.Task.TaskArn!;
         environment.TryAdd("AWS_REGION", account.Region);
-        // The worker's own keys: the sandbox checks the signatures made with them.
-        environment.TryAdd("AWS_ACCESS_KEY_ID", Hosting.SandboxCredentials.WorkerAccessKeyId);
-        environment.TryAdd("AWS_SECRET_ACCESS_KEY", Hosting.SandboxCredentials.WorkerSecretAccessKey);
+        // The task role's own keys, as ECS hands a task its role's credentials (the sandbox checks signatures made with them
+        // and what the role may do); a task definition without a task role gets the sandbox's worker keys.
+        var (keyId, secret) = running.TaskRoleArn is { } role && TaskRoleCredentials is { } issue
+            ? issue(role, running.Task.TaskArn!)
+            : (Hosting.SandboxCredentials.WorkerAccessKeyId, Hosting.SandboxCredentials.WorkerSecretAccessKey);
+        environment.TryAdd("AWS_ACCESS_KEY_ID", keyId);
+        environment.TryAdd("AWS_SECRET_ACCESS_KEY", secret);
         if (Endpoint is { } endpoint)
         {
             environment["AWS_ENDPOINT_URL"] = endpoint.ToString().TrimEnd('/');
@@ -616,6 +624,28 @@ public sealed class EcsSandbox(EcsSandboxOptions options, TimeProvider time, San
 
     private static ContainerDefinition EssentialContainer(TaskDefinition definition) =>
         definition.ContainerDefinitions!.FirstOrDefault(c => c.Essential != false) ?? definition.ContainerDefinitions![0];
+
+    /// <summary>The ARN a cluster name or ARN stands for (the default cluster when null), known or not: what IAM checks as ecs:cluster.</summary>
+    public string ClusterArnOf(string? nameOrArn) => $"arn:aws:ecs:{account.Region}:{account.Id}:cluster/{ClusterName(nameOrArn)}";
+
+    /// <summary>The task definition a reference (ARN, family or family:revision) names, or null when none (the call itself then fails as ECS fails it).</summary>
+    public TaskDefinition? FindDefinition(string? reference)
+    {
+        try
+        {
+            return reference is null ? null : Definition(reference);
+        }
+        catch (SandboxErrorException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The task ARN a task ARN or id names (ids need the cluster), as IAM checks it.</summary>
+    public string TaskArnOf(string? cluster, string task) =>
+        task.StartsWith("arn:", StringComparison.Ordinal) ? task
+        : _tasks.Values.FirstOrDefault(r => r.Task.TaskArn!.EndsWith("/" + task, StringComparison.Ordinal))?.Task.TaskArn
+            ?? $"arn:aws:ecs:{account.Region}:{account.Id}:task/{ClusterName(cluster)}/{task}";
 
     private static string ClusterName(string? nameOrArn) => nameOrArn is null ? "default" : nameOrArn.Contains('/', StringComparison.Ordinal) ? nameOrArn[(nameOrArn.LastIndexOf('/') + 1)..] : nameOrArn;
 

@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.Runtime;
 using BatchOps.Aws.Signing;
+using BatchOps.Sandbox.Iam;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -26,14 +28,51 @@ public sealed class SandboxCredentials
 
     public const string WorkerSecretAccessKey = "sandbox-worker-secret";
 
-    private readonly Dictionary<string, string> _known = new(StringComparer.Ordinal)
+    /// <summary>What the sandbox's administrator signs with (tests, scripts): every action allowed when IAM is enforced.</summary>
+    public const string AdministratorAccessKeyId = "sandbox-admin";
+
+    public const string AdministratorSecretAccessKey = "sandbox-admin-secret";
+
+    private sealed record Key(string Secret, SandboxPrincipal? Principal);
+
+    private readonly ConcurrentDictionary<string, Key> _known = new(StringComparer.Ordinal)
     {
-        [DashboardAccessKeyId] = DashboardSecretAccessKey,
-        [WorkerAccessKeyId] = WorkerSecretAccessKey,
+        [DashboardAccessKeyId] = new(DashboardSecretAccessKey, null),
+        [WorkerAccessKeyId] = new(WorkerSecretAccessKey, null),
+        [AdministratorAccessKeyId] = new(AdministratorSecretAccessKey, null),
     };
 
+    /// <summary>Makes a key act as a role's session (the dashboard's key as its task role, once the template is deployed).</summary>
+    public void Bind(string accessKeyId, SandboxPrincipal principal)
+    {
+        _known.AddOrUpdate(accessKeyId, _ => throw new ArgumentException($"The sandbox did not hand out the key {accessKeyId}.", nameof(accessKeyId)), (_, key) => key with { Principal = principal });
+    }
+
+    /// <summary>Temporary credentials for a role's session (what an ECS task gets for its task role).</summary>
+    public (string AccessKeyId, string SecretAccessKey) Issue(SandboxPrincipal principal)
+    {
+        var id = "ASIA" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
+        _known[id] = new Key(secret, principal);
+        return (id, secret);
+    }
+
+    /// <summary>Who a signed request's key acts as: null for keys the sandbox did not hand out, or not bound to a role.</summary>
+    public SandboxPrincipal? PrincipalOf(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SigV4Authorization.TryParse(request.Headers.Authorization, out var authorization, out _) && _known.TryGetValue(authorization.AccessKeyId, out var key) ? key.Principal : null;
+    }
+
+    /// <summary>Whether the request's key is one the sandbox handed out.</summary>
+    public bool IsKnown(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SigV4Authorization.TryParse(request.Headers.Authorization, out var authorization, out _) && _known.ContainsKey(authorization.AccessKeyId);
+    }
+
     /// <summary>Refuse keys the sandbox did not hand out.</summary>
-    public bool Strict { get; init; }
+    public bool Strict { get; set; }
 
     /// <summary>
     /// The clock signatures are checked against, as AWS checks them: more than 5 minutes either way is refused. The
@@ -52,7 +91,7 @@ public sealed class SandboxCredentials
             return ("MissingAuthenticationTokenException", problem);
         }
 
-        if (!_known.TryGetValue(authorization.AccessKeyId, out var secret))
+        if (!_known.TryGetValue(authorization.AccessKeyId, out var key))
         {
             return Strict ? ("UnrecognizedClientException", "The security token included in the request is invalid.") : null;
         }
@@ -82,7 +121,7 @@ public sealed class SandboxCredentials
         var headers = authorization.SignedHeaders
             .Select(name => new KeyValuePair<string, string>(name, name == "host" ? request.Host.Value ?? string.Empty : string.Join(',', request.Headers[name].ToArray())))
             .ToList();
-        var expected = SigV4Signer.Sign(new SigV4Request(request.Method, path, query, headers, body), new ImmutableCredentials(authorization.AccessKeyId, secret, null), authorization.Region, authorization.Service, signedAt);
+        var expected = SigV4Signer.Sign(new SigV4Request(request.Method, path, query, headers, body), new ImmutableCredentials(authorization.AccessKeyId, key.Secret, null), authorization.Region, authorization.Service, signedAt);
         return SigV4Authorization.TryParse(expected.Authorization, out var computed, out _)
             && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed.Signature), Encoding.ASCII.GetBytes(authorization.Signature))
                 ? null

@@ -33,6 +33,13 @@ public sealed class SandboxHostOptions
     /// <summary>Refuse AWS calls signed with keys the sandbox did not hand out (the dashboard's and the worker's).</summary>
     public bool StrictSignatures { get; set; }
 
+    /// <summary>
+    /// Evaluate the deployed template's IAM policies for every call and every workflow integration, and refuse what
+    /// the caller's role does not allow (AccessDeniedException), as AWS does. Off by default for the standalone
+    /// sandbox (any credentials work); the dashboard's sandbox mode turns it on. Implies <see cref="StrictSignatures"/>.
+    /// </summary>
+    public bool EnforceIam { get; set; }
+
     /// <summary>Start with nothing deployed.</summary>
     public bool NoTemplate { get; set; }
 

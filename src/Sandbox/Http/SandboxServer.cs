@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using BatchOps.Aws.Runtime;
 using BatchOps.Aws.Signing;
 using BatchOps.Aws.Ecs;
@@ -10,6 +11,7 @@ using BatchOps.Sandbox.Ecs;
 using BatchOps.Sandbox.Asl;
 using BatchOps.Sandbox.Deployment;
 using BatchOps.Sandbox.Hosting;
+using BatchOps.Sandbox.Iam;
 using BatchOps.Sandbox.Identity;
 using BatchOps.Sandbox.Integrations;
 using BatchOps.Sandbox.StepFunctions;
@@ -61,8 +63,22 @@ public sealed class SandboxServer : IAsyncDisposable
     public ApiFaults Faults { get; private init; } = null!;
 
     /// <summary>Deploys a synthesized CloudFormation template (see <see cref="TemplateDeployer"/>).</summary>
-    public DeployResult Deploy(string templateJson, string stackName = "BatchOps") =>
-        new TemplateDeployer(StepFunctions, Ecs, Scheduler, new SandboxAccount(), stackName).Deploy(templateJson);
+    public DeployResult Deploy(string templateJson, string stackName = "BatchOps")
+    {
+        var result = new TemplateDeployer(StepFunctions, Ecs, Scheduler, new SandboxAccount(), stackName, Iam).Deploy(templateJson);
+        if (result.ServiceTaskRoles is [var dashboardRole, ..])
+        {
+            // The dashboard's sandbox-mode credentials act as the task role its ECS service has in the template.
+            Credentials.Bind(SandboxCredentials.DashboardAccessKeyId, SandboxPrincipal.OfRole(dashboardRole, "dashboard"));
+        }
+
+        return result;
+    }
+
+    /// <summary>The roles and policies of the deployed template, and the check of every call (see <see cref="SandboxIam.Enforce"/>).</summary>
+    public SandboxIam Iam { get; private init; } = null!;
+
+    private SandboxPermissions Permissions { get; init; } = null!;
 
     public StepFunctionsSandbox StepFunctions { get; }
 
@@ -88,7 +104,9 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <param name="identityIssuer">The identity provider's issuer as browsers reach it, when not the sandbox's own address (a container).</param>
     /// <param name="strictSignatures">Refuse access keys the sandbox did not hand out (by default any well-formed signature of an unknown key passes).</param>
     /// <param name="adminToken">Require this token on the admin API (and accept it from non-loopback callers: a container's published port).</param>
-    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null, Uri? identityIssuer = null, bool strictSignatures = false, string? adminToken = null)
+    /// <param name="defaultCluster">Create ECS's "default" cluster (RunTask without a cluster); a deployed template brings its own.</param>
+    /// <param name="enforceIam">Refuse every call and integration the caller's role does not allow (and every key the sandbox did not hand out).</param>
+    public static async Task<SandboxServer> StartAsync(string url = DefaultUrl, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null, EcsSandboxOptions? ecsOptions = null, IReadOnlyList<string>? allowedHosts = null, Uri? identityIssuer = null, bool strictSignatures = false, string? adminToken = null, bool enforceIam = false, bool defaultCluster = true)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
@@ -109,14 +127,33 @@ public sealed class SandboxServer : IAsyncDisposable
         canned.SetDefault("sqs:sendMessage", new CannedResponse(Return: new System.Text.Json.Nodes.JsonObject { ["MessageId"] = "00000000-0000-0000-0000-000000000001" }));
         canned.SetDefault("aws-sdk:sqs:sendMessage", new CannedResponse(Return: new System.Text.Json.Nodes.JsonObject { ["MessageId"] = "00000000-0000-0000-0000-000000000001" }));
         var account = new SandboxAccount();
-        var ecs = new EcsSandbox(ecsOptions ?? new EcsSandboxOptions(), time, account);
-        ecs.CreateCluster(new() { ClusterName = "default" });
-        // ECS first: canned responses answer whatever no real integration handles.
+        var iam = new SandboxIam(account) { Enforce = enforceIam };
+        var credentials = new SandboxCredentials { Strict = strictSignatures || enforceIam };
+        credentials.Bind(SandboxCredentials.AdministratorAccessKeyId, iam.Administrator);
+        // Until a template says which roles they act as, the dashboard's and the worker's keys are roles without policies.
+        credentials.Bind(SandboxCredentials.DashboardAccessKeyId, SandboxPrincipal.OfRole($"arn:aws:iam::{account.Id}:role/BatchOpsDashboard", "dashboard"));
+        credentials.Bind(SandboxCredentials.WorkerAccessKeyId, SandboxPrincipal.OfRole($"arn:aws:iam::{account.Id}:role/BatchOpsWorker", "worker"));
+        var ecs = new EcsSandbox(ecsOptions ?? new EcsSandboxOptions(), time, account)
+        {
+            // A task signs as its task role's session, named after the task as ECS names it.
+            TaskRoleCredentials = (role, taskArn) => credentials.Issue(SandboxPrincipal.OfRole(role, taskArn[(taskArn.LastIndexOf('/') + 1)..])),
+        };
+        if (defaultCluster)
+        {
+            ecs.CreateCluster(new() { ClusterName = "default" });
+        }
+
+        var permissions = new SandboxPermissions(account, ecs, tokens);
+        // ECS first: canned responses answer whatever no real integration handles. Each makes its calls as the state machine's role.
         StepFunctionsSandbox? stepFunctions = null;
-        var interpreter = new Interpreter([new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned], tokens, time, new Random());
+        ITaskIntegration[] integrations = [new EcsIntegration(ecs), new StepFunctionsIntegration(() => stepFunctions!), canned];
+        var interpreter = new Interpreter([.. integrations.Select(i => new AuthorizingIntegration(i, iam, permissions))], tokens, time, new Random());
         stepFunctions = new StepFunctionsSandbox(interpreter, tokens, time, account);
-        var scheduler = new SchedulerSandbox(() => stepFunctions, time, account);
-        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time, Directory = directory, Credentials = new SandboxCredentials { Strict = strictSignatures }, AdminToken = string.IsNullOrEmpty(adminToken) ? null : adminToken };
+        var scheduler = new SchedulerSandbox(() => stepFunctions, time, account)
+        {
+            Authorize = (role, requests) => iam.Check(SandboxPrincipal.OfRole(role, "scheduler"), requests),
+        };
+        var server = new SandboxServer(app, stepFunctions, ecs, scheduler, canned) { Faults = new ApiFaults(time), Time = time, Directory = directory, Credentials = credentials, Iam = iam, Permissions = permissions, AdminToken = string.IsNullOrEmpty(adminToken) ? null : adminToken };
         app.UseHostFiltering();
         app.UseAuthentication();
         app.MapPost("/", server.HandleAsync);
@@ -137,8 +174,10 @@ public sealed class SandboxServer : IAsyncDisposable
         try
         {
             var body = await ReadSignedBodyAsync(context).ConfigureAwait(false);
-            await Faults.ApplyAsync(target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..], context.RequestAborted).ConfigureAwait(false);
+            var operation = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
+            await Faults.ApplyAsync(operation, context.RequestAborted).ConfigureAwait(false);
             var isEcs = target.StartsWith(EcsPrefix, StringComparison.Ordinal);
+            Authorize(context, isEcs ? "ecs" : target.StartsWith(StepFunctionsPrefix, StringComparison.Ordinal) ? "states" : "unknown", operation, body, null);
             object response = target.StartsWith(StepFunctionsPrefix, StringComparison.Ordinal)
                 ? await StepFunctionsAsync(target[StepFunctionsPrefix.Length..], body).ConfigureAwait(false)
                 : isEcs
@@ -155,6 +194,32 @@ public sealed class SandboxServer : IAsyncDisposable
         catch (JsonException e)
         {
             await ErrorAsync(context, HttpStatusCode.BadRequest, "ValidationException", $"The request body is not valid for {target}: {e.Message}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Refuses the call with AccessDeniedException when the caller's role may not make it (with enforcement on).</summary>
+    private void Authorize(HttpContext context, string service, string operation, string body, IReadOnlyDictionary<string, string?>? path)
+    {
+        if (Credentials.PrincipalOf(context.Request) is not { } principal)
+        {
+            // A key the sandbox did not hand out: only accepted with enforcement off, and then nothing is checked.
+            return;
+        }
+
+        JsonNode? parsed;
+        try
+        {
+            parsed = body.Length == 0 ? null : JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            // The operation reports the malformed body itself.
+            return;
+        }
+
+        if (Iam.Check(principal, Permissions.ForApi(service, operation, parsed, path)) is { } refused)
+        {
+            throw new SandboxErrorException("AccessDeniedException", refused, service == "scheduler" ? HttpStatusCode.Forbidden : HttpStatusCode.BadRequest);
         }
     }
 
@@ -362,6 +427,13 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             await Faults.ApplyAsync(operation, context.RequestAborted).ConfigureAwait(false);
             var body = await ReadSignedBodyAsync(context).ConfigureAwait(false);
+            var path = new Dictionary<string, string?>(StringComparer.Ordinal)
+            {
+                ["name"] = context.Request.RouteValues.TryGetValue("name", out var name) ? Uri.UnescapeDataString(name?.ToString() ?? string.Empty) : null,
+                ["arn"] = context.Request.RouteValues.TryGetValue("arn", out var arn) ? Uri.UnescapeDataString(arn?.ToString() ?? string.Empty) : null,
+                ["groupName"] = context.Request.Query.TryGetValue("groupName", out var group) ? group.ToString() : null,
+            };
+            Authorize(context, "scheduler", operation, body, path);
             var request = Read<TRequest>(body);
             var response = handle(request);
             context.Response.ContentType = "application/json";

@@ -27,6 +27,12 @@ public sealed partial class SchedulerSandbox(Func<StepFunctionsSandbox> stepFunc
 
     public sealed record Invocation(string Schedule, string TargetArn, DateTimeOffset At, string? ExecutionArn, string? Error);
 
+    /// <summary>
+    /// Checks what a schedule's role may do (role ARN, requests): null when allowed, else AWS's refusal. Scheduler
+    /// starts the target and sends to the dead-letter queue as the target's role.
+    /// </summary>
+    public Func<string, IReadOnlyList<Iam.AuthorizationRequest>, string?>? Authorize { get; set; }
+
     private sealed record Group(string Name, string Arn, DateTimeOffset Created, List<Tag> Tags);
 
     private sealed class Entry(GetScheduleResponse schedule, ScheduleExpression expression, TimeZoneInfo zone)
@@ -198,6 +204,13 @@ public sealed partial class SchedulerSandbox(Func<StepFunctionsSandbox> stepFunc
         var target = entry.Schedule.Target!;
         var attempts = 1 + (target.RetryPolicy?.MaximumRetryAttempts ?? 185);
         string? error = null;
+        if (Authorize?.Invoke(target.RoleArn, [new Iam.AuthorizationRequest("states:StartExecution", target.Arn)]) is { } refused)
+        {
+            // A permission error is not retried: the invocation goes to the dead-letter queue, if the role may send there.
+            error = $"AccessDeniedException: {refused}";
+            attempts = 0;
+        }
+
         for (var attempt = 0; attempt < Math.Min(attempts, 3); attempt++)
         {
             try
@@ -213,6 +226,11 @@ public sealed partial class SchedulerSandbox(Func<StepFunctionsSandbox> stepFunc
         }
 
         // Undeliverable: what the dead-letter queue would receive.
+        if (target.DeadLetterConfig?.Arn is { } queue && Authorize?.Invoke(target.RoleArn, [new Iam.AuthorizationRequest("sqs:SendMessage", queue)]) is { } lost)
+        {
+            error += $" (not sent to the dead-letter queue: {lost})";
+        }
+
         Invocations.Enqueue(new Invocation(entry.Schedule.Arn!, target.Arn, due, null, error));
     }
 

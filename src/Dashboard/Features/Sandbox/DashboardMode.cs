@@ -50,6 +50,13 @@ public sealed class SandboxModeOptions
     /// </summary>
     public bool Attach { get; set; }
 
+    /// <summary>
+    /// The sandbox evaluates the template's IAM policies and refuses what a role does not allow: the dashboard calls
+    /// as its task role, workflows as their state machines' roles, the worker as its task role. On by default, so a
+    /// missing permission fails here before it fails on AWS; false turns it off.
+    /// </summary>
+    public bool EnforceIam { get; set; } = true;
+
     /// <summary>Start a few real workflow runs at start-up so the pages have something to show.</summary>
     public bool SeedActivity { get; set; } = true;
 

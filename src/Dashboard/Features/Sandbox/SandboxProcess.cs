@@ -109,6 +109,7 @@ public sealed partial class SandboxProcess : IHostedService, IAsyncDisposable
         }
 
         yield return "--Sandbox:TimeScale=" + _options.TimeScale.ToString(CultureInfo.InvariantCulture);
+        yield return "--Sandbox:EnforceIam=" + (_options.EnforceIam ? "true" : "false");
         // The dashboard announces the sandbox itself; its host's start-up lines would only repeat that.
         yield return "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning";
     }

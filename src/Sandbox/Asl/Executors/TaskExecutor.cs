@@ -22,7 +22,7 @@ internal sealed class TaskExecutor(ITaskIntegration[] integrations, TaskTokens t
         // .waitForTaskToken waits for it.
         if (pattern.Length > 0)
         {
-            (token, waiter) = tokens.Issue();
+            (token, waiter) = tokens.Issue(run.Scope.Execution.StateMachineArn);
             run.TaskToken = token;
         }
 
