@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using BatchOps.Sandbox.Hosting;
 using BatchOps.TestSupport;
 
 namespace BatchOps.Sandbox.Tests.Api;
@@ -22,8 +23,8 @@ public sealed class AwsCliTests : CdkSandboxTests
             new Dictionary<string, string?>
             {
                 // Any keys (the sandbox accepts unknown ones), no profile or config of the machine's user.
-                ["AWS_ACCESS_KEY_ID"] = "AKIAEXAMPLE",
-                ["AWS_SECRET_ACCESS_KEY"] = "example-secret",
+                ["AWS_ACCESS_KEY_ID"] = SandboxCredentials.AdministratorAccessKeyId,
+                ["AWS_SECRET_ACCESS_KEY"] = SandboxCredentials.AdministratorSecretAccessKey,
                 ["AWS_DEFAULT_REGION"] = "us-east-1",
                 ["AWS_CONFIG_FILE"] = "/dev/null",
                 ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",

@@ -6,9 +6,26 @@ using BatchOps.TestSupport;
 
 namespace BatchOps.Sandbox.Tests.Api;
 
-/// <summary>The checked-in synthesized CDK template (src/Infrastructure/synth) deployed into the sandbox and run with the real worker.</summary>
+/// <summary>
+/// The checked-in synthesized CDK template (src/Infrastructure/synth) deployed into the sandbox and run with the real
+/// worker, with IAM enforced: every integration runs as its state machine's role, the worker as its task role.
+/// </summary>
 public abstract class CdkSandboxTests : IAsyncLifetime
 {
+    public static string SynthesizedTemplate => File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json"));
+
+    /// <summary>The template to deploy: the synthesized one, or a test's copy of it.</summary>
+    protected virtual string Template => SynthesizedTemplate;
+
+    /// <summary>Clients signed with the sandbox's administrator key (the test acts as the account's administrator).</summary>
+    protected TestClients Clients => AdministratorClients(Server.Endpoint);
+
+    public static TestClients AdministratorClients(Uri endpoint) => new(endpoint, o =>
+    {
+        o.AccessKeyId = SandboxCredentials.AdministratorAccessKeyId;
+        o.SecretAccessKey = SandboxCredentials.AdministratorSecretAccessKey;
+    });
+
     /// <summary>How much faster than real time the sandbox clock runs (backoff waits); the worker runs in real time.</summary>
     protected virtual double TimeScale => 100;
 
@@ -21,11 +38,11 @@ public abstract class CdkSandboxTests : IAsyncLifetime
     {
         var options = new EcsSandboxOptions();
         options.Images[SandboxImages.WorkerImage] = ["dotnet", BuiltApps.Dll("Worker", "BatchOps.Worker")];
-        Server = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(TimeScale), ecsOptions: options);
-        var result = Server.Deploy(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
+        Server = await SandboxServer.StartAsync("http://127.0.0.1:0", new ScaledTimeProvider(TimeScale), ecsOptions: options, enforceIam: true);
+        var result = Server.Deploy(Template);
         Machines = result.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
         BatchJob = Machines["batch-job"];
-        Sfn = new TestClients(Server.Endpoint).StepFunctions;
+        Sfn = Clients.StepFunctions;
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -194,7 +211,7 @@ public sealed class CdkWorkflowTests : CdkSandboxTests
     [Fact]
     public async Task The_nightly_schedule_targets_nightly_batch_in_the_managed_group()
     {
-        var scheduler = new TestClients(Server.Endpoint).Scheduler;
+        var scheduler = Clients.Scheduler;
 
         var schedule = await scheduler.GetScheduleAsync(new() { Name = "nightly-batch", GroupName = "batchops-managed" });
 

@@ -55,7 +55,8 @@ public sealed class TemplateDeploymentTests : IAsyncLifetime
     {
         var result = _server.Deploy(Template);
 
-        Assert.Equal(["Alerts", "TaskRole"], result.NotEmulated.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["Alerts"], result.NotEmulated.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("arn:aws:iam::000000000000:role/BatchOps-TaskRole", result.Created["TaskRole"]);
         Assert.Equal("arn:aws:states:us-east-1:000000000000:stateMachine:batch-job", result.Created["BatchJob"]);
         var clients = new TestClients(_server.Endpoint);
         var schedule = await clients.Scheduler.GetScheduleAsync(new() { Name = "BatchOps-NightlySchedule", GroupName = "batchops-nightly" });
