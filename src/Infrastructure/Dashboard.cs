@@ -174,7 +174,9 @@ public static class Dashboard
         // (ListStateMachines, ListClusters, ListSchedules, ListScheduleGroups) authorize only on "*"; they return names and ARNs.
         var role = service.TaskDefinition.TaskRole;
         var container = service.TaskDefinition.DefaultContainer!;
-        Allow(role, ["states:ListStateMachines", "ecs:ListClusters", "scheduler:ListSchedules", "scheduler:ListScheduleGroups"], ["*"]);
+        Allow(role, ["states:ListStateMachines"], ["*"]);
+        Allow(role, ["ecs:ListClusters"], ["*"]);
+        Allow(role, ["scheduler:ListSchedules", "scheduler:ListScheduleGroups"], ["*"]);
         Allow(role, ["states:DescribeStateMachine", "states:ListExecutions", "states:StartExecution", "states:ListTagsForResource"], [.. r.Workflows.Select(w => w.StateMachineArn)]);
         Allow(role, ["states:DescribeExecution", "states:GetExecutionHistory", "states:StopExecution", "states:RedriveExecution"],
             [.. r.Workflows.Select(w => $"arn:{Aws.PARTITION}:states:{Aws.REGION}:{Aws.ACCOUNT_ID}:execution:{w.StateMachineName}:*")]);

@@ -17,7 +17,7 @@ public sealed class EntraSignInTests
     [Fact]
     public async Task Microsoft_identity_web_signs_operators_in_at_an_entra_shaped_provider_and_takes_its_bearer_tokens()
     {
-        await using var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
+        await using var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", enforceIam: true);
         var readModel = Path.Combine(Path.GetTempPath(), "batchops-tests", $"entra-{Guid.NewGuid():N}.db");
         await using var dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>
         {

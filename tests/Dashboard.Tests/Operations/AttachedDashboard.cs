@@ -21,7 +21,7 @@ public sealed class AttachedDashboard : IAsyncDisposable
     private AttachedDashboard(SandboxServer sandbox, Dictionary<string, string?> settings)
     {
         Sandbox = sandbox;
-        Sfn = new TestClients(sandbox.Endpoint).StepFunctions;
+        Sfn = SandboxClients.Administrator(sandbox.Endpoint).StepFunctions;
         _settings = settings;
         _settings["Sandbox:Attach"] = "true";
         _settings["Sandbox:Url"] = sandbox.Endpoint.ToString().TrimEnd('/');
@@ -37,7 +37,7 @@ public sealed class AttachedDashboard : IAsyncDisposable
 
     public static async Task<AttachedDashboard> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
+        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", enforceIam: true);
         sandbox.CannedResponses.SetDefault("lambda:invoke", new CannedResponse(Return: new JsonObject { ["ok"] = true }));
         sandbox.CannedResponses.SetDefault("lambda:invoke.waitForTaskToken", new CannedResponse(Hang: true));
         var values = new Dictionary<string, string?>

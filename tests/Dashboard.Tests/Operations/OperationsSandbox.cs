@@ -41,7 +41,7 @@ public sealed class OperationsSandbox : IAsyncDisposable
         Sandbox = sandbox;
         Database = database;
         Harness = harness;
-        Sfn = new TestClients(sandbox.Endpoint).StepFunctions;
+        Sfn = SandboxClients.Administrator(sandbox.Endpoint).StepFunctions;
     }
 
     public SandboxServer Sandbox { get; }
@@ -57,7 +57,7 @@ public sealed class OperationsSandbox : IAsyncDisposable
     /// <param name="time">One clock for the sandbox and the dashboard's services (a test's manual clock); real time by default.</param>
     public static async Task<OperationsSandbox> StartAsync(ReadModelProvider provider = ReadModelProvider.Sqlite, PostgresFixture? postgres = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", time);
+        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", time, enforceIam: true);
         sandbox.CannedResponses.SetDefault("lambda:invoke", new CannedResponse(Return: new JsonObject { ["ok"] = true }));
         sandbox.CannedResponses.SetDefault("lambda:invoke.waitForTaskToken", new CannedResponse(Hang: true));
         var database = await ReadModelDatabase.CreateAsync(provider, postgres);

@@ -11,10 +11,10 @@ public sealed class StaleDataPageTests
     [Fact]
     public async Task While_aws_is_unreachable_the_pages_show_the_last_synced_data_with_a_stale_notice()
     {
-        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
+        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", enforceIam: true);
         try
         {
-            var sfn = new TestClients(sandbox.Endpoint).StepFunctions;
+            var sfn = SandboxClients.Administrator(sandbox.Endpoint).StepFunctions;
             var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
             await sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = "export-before-outage" });
             await using var dashboard = await DashboardProcess.StartAsync(AwsTestSettings.PointedAt(sandbox.Endpoint, AwsTestSettings.SignInAt(sandbox).Concat(new Dictionary<string, string?>

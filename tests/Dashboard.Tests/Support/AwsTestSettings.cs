@@ -1,6 +1,9 @@
 namespace BatchOps.Dashboard.Tests.Support;
 
-/// <summary>The <c>Aws</c> settings that point every client at one loopback endpoint (the sandbox) with test keys.</summary>
+/// <summary>
+/// The <c>Aws</c> settings that point every client at one loopback endpoint (the sandbox) with its administrator's keys
+/// (the sandboxes enforce IAM; a test that wants the dashboard's task role adds <see cref="SandboxClients.DashboardRole"/>).
+/// </summary>
 public static class AwsTestSettings
 {
     /// <summary>A new dictionary, so callers can add their own settings on top.</summary>
@@ -9,8 +12,8 @@ public static class AwsTestSettings
         var values = new Dictionary<string, string?>
         {
             ["Aws:Region"] = "us-east-1",
-            ["Aws:AccessKeyId"] = "test",
-            ["Aws:SecretAccessKey"] = "test-secret",
+            ["Aws:AccessKeyId"] = Sandbox.Hosting.SandboxCredentials.AdministratorAccessKeyId,
+            ["Aws:SecretAccessKey"] = Sandbox.Hosting.SandboxCredentials.AdministratorSecretAccessKey,
             ["Aws:Endpoints:SFN"] = endpoint.ToString(),
             ["Aws:Endpoints:ECS"] = endpoint.ToString(),
             ["Aws:Endpoints:Scheduler"] = endpoint.ToString(),

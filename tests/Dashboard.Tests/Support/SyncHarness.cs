@@ -50,7 +50,11 @@ public sealed class SyncHarness : IAsyncDisposable
         }
 
         // The same client over HTTP (TestSupport's, with short backoff), wrapped to count requests.
-        services.AddSingleton(_ => new CountingStepFunctions(new TestClients(endpoint).StepFunctions));
+        services.AddSingleton(_ => new CountingStepFunctions(new TestClients(endpoint, o =>
+        {
+            o.AccessKeyId = values["Aws:AccessKeyId"];
+            o.SecretAccessKey = values["Aws:SecretAccessKey"];
+        }).StepFunctions));
         services.AddSingleton<IAmazonStepFunctions>(sp => sp.GetRequiredService<CountingStepFunctions>());
         _services = services.BuildServiceProvider();
         Database = database;

@@ -24,10 +24,10 @@ public sealed class SandboxSyncTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
+        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", enforceIam: true);
         _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
         _sync = new SyncHarness(_sandbox.Endpoint, _database);
-        _sfn = new TestClients(_sandbox.Endpoint).StepFunctions;
+        _sfn = SandboxClients.Administrator(_sandbox.Endpoint).StepFunctions;
     }
 
     public async Task DisposeAsync()
@@ -154,7 +154,7 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     [Fact]
     public async Task A_cluster_the_role_may_not_read_does_not_keep_the_others_stopped_tasks_from_being_captured()
     {
-        var ecs = new TestClients(_sandbox.Endpoint).Ecs;
+        var ecs = SandboxClients.Administrator(_sandbox.Endpoint).Ecs;
         // An image the sandbox has no command for: the task stops at once with CannotPullContainerError.
         await ecs.RegisterTaskDefinitionAsync(new() { Family = "unpullable", ContainerDefinitions = [new() { Name = "c", Image = "nowhere/none" }] });
         var tasks = new List<string>();

@@ -19,8 +19,8 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IClassFixture<
     [Fact]
     public async Task Two_instances_never_run_the_same_sync_job_at_once_and_read_each_others_session_cookies()
     {
-        await using var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0");
-        var sfn = new TestClients(sandbox.Endpoint).StepFunctions;
+        await using var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", enforceIam: true);
+        var sfn = SandboxClients.Administrator(sandbox.Endpoint).StepFunctions;
         var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
         await sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = "first" });
         // Every listing of state machines takes 1.5 s, longer than the 1 s interval of the executions job: without the

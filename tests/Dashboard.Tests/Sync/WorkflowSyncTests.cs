@@ -33,12 +33,13 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         // The sandbox's clock moves only when a test advances it: the workflow's backoff waits take exactly as long as
         // the test says, whatever the machine's load, while the worker processes run in real time.
         _clock = new ManualClock(new DateTimeOffset(2026, 11, 21, 5, 0, 0, TimeSpan.Zero));
-        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", _clock, ecsOptions: ecs);
+        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", _clock, ecsOptions: ecs, enforceIam: true, defaultCluster: false);
         var deployed = _sandbox.Deploy(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
         _machines = deployed.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
         _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
-        _sync = new SyncHarness(_sandbox.Endpoint, _database);
-        _sfn = new TestClients(_sandbox.Endpoint).StepFunctions;
+        // The sync signs as the template's dashboard task role: what it reads here, that role may read on AWS.
+        _sync = new SyncHarness(_sandbox.Endpoint, _database, SandboxClients.DashboardRole);
+        _sfn = SandboxClients.Administrator(_sandbox.Endpoint).StepFunctions;
     }
 
     public async Task DisposeAsync()
@@ -160,7 +161,7 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
 
     private async Task WaitForNoRunningTasksAsync()
     {
-        var ecs = new TestClients(_sandbox.Endpoint).Ecs;
+        var ecs = SandboxClients.Administrator(_sandbox.Endpoint).Ecs;
         await Eventually.WaitUntilAsync(
             "every ECS task to stop",
             async () =>

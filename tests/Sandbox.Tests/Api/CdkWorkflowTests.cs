@@ -12,10 +12,8 @@ namespace BatchOps.Sandbox.Tests.Api;
 /// </summary>
 public abstract class CdkSandboxTests : IAsyncLifetime
 {
-    public static string SynthesizedTemplate => File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json"));
-
     /// <summary>The template to deploy: the synthesized one, or a test's copy of it.</summary>
-    protected virtual string Template => SynthesizedTemplate;
+    protected virtual string Template => TemplateCopies.Synthesized;
 
     /// <summary>Clients signed with the sandbox's administrator key (the test acts as the account's administrator).</summary>
     protected TestClients Clients => AdministratorClients(Server.Endpoint);

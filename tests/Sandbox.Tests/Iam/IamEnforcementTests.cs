@@ -7,33 +7,10 @@ using BatchOps.TestSupport;
 
 namespace BatchOps.Sandbox.Tests.Iam;
 
-/// <summary>A copy of the synthesized template with one statement taken out of a role's policy.</summary>
-public static class TemplateCopies
-{
-    /// <summary>Removes the statements granting <paramref name="action"/> from the AWS::IAM::Policy whose logical id starts with <paramref name="policyPrefix"/>.</summary>
-    public static string WithoutStatement(string template, string policyPrefix, string action)
-    {
-        var root = JsonNode.Parse(template)!.AsObject();
-        var (_, policy) = root["Resources"]!.AsObject().Single(r => r.Key.StartsWith(policyPrefix, StringComparison.Ordinal) && r.Value!["Type"]!.GetValue<string>() == "AWS::IAM::Policy");
-        var statements = policy!["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
-        var removed = statements.Where(s => Actions(s!).Contains(action)).ToList();
-        Assert.NotEmpty(removed);
-        foreach (var statement in removed)
-        {
-            statements.Remove(statement);
-        }
-
-        return root.ToJsonString();
-    }
-
-    private static IEnumerable<string> Actions(JsonNode statement) =>
-        statement["Action"] is JsonArray a ? a.Select(v => v!.GetValue<string>()) : [statement["Action"]!.GetValue<string>()];
-}
-
 /// <summary>batch-job's role without its iam:PassRole statement: ECS refuses the run, as on AWS.</summary>
 public sealed class MissingPassRoleTests : CdkSandboxTests
 {
-    protected override string Template => TemplateCopies.WithoutStatement(SynthesizedTemplate, "BatchJobRoleDefaultPolicy", "iam:PassRole");
+    protected override string Template => TemplateCopies.WithoutStatement(TemplateCopies.Synthesized, "BatchJobRoleDefaultPolicy", "iam:PassRole");
 
     [Fact]
     public async Task The_run_task_fails_with_ECS_AccessDenied_naming_the_role_it_may_not_pass_and_no_task_runs()
