@@ -169,7 +169,7 @@ public static class Dashboard
         service.TargetGroup.ConfigureHealthCheck(new Amazon.CDK.AWS.ElasticLoadBalancingV2.HealthCheck { Path = "/healthz", HealthyHttpCodes = "200" });
         database.Connections.AllowDefaultPortFrom(service.Service, "dashboard to read model");
 
-        // The task role allows exactly the calls the dashboard makes (RoleCoverageTests in Infrastructure.Tests lists them
+        // The task role allows exactly the calls the dashboard makes (RoleCoverageTests in Sandbox.Tests lists them
         // from the clients and checks each statement is needed). Actions without resource-level permissions
         // (ListStateMachines, ListClusters, ListSchedules, ListScheduleGroups) authorize only on "*"; they return names and ARNs.
         var role = service.TaskDefinition.TaskRole;

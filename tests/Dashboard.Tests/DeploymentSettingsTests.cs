@@ -25,8 +25,12 @@ public sealed class DeploymentSettingsTests
             .Single(c => c!["Environment"]?.AsArray().Any(e => (string?)e!["Name"] == "BatchOps__Mode") == true)!;
         var environment = container["Environment"]!.AsArray().ToDictionary(
             e => (string)e!["Name"]!,
-            // Values CloudFormation resolves at deploy (the database endpoint) stand in as a host name.
-            e => e!["Value"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "db.internal");
+            // Values CloudFormation resolves at deploy stand in as what they resolve to: the workflows' ARNs, the
+            // cluster's, and a host name for the database endpoint.
+            e => e!["Value"] is JsonValue v && v.TryGetValue<string>(out var s) ? s
+                : ((string)e!["Name"]!).StartsWith("Sync__StateMachineArns__", StringComparison.Ordinal) ? "arn:aws:states:us-east-1:123456789012:stateMachine:batch-job"
+                : ((string)e!["Name"]!).StartsWith("Sync__Clusters__", StringComparison.Ordinal) ? "arn:aws:ecs:us-east-1:123456789012:cluster/workers"
+                : "db.internal");
         var secrets = container["Secrets"]!.AsArray().Select(s => (string)s!["Name"]!).ToList();
         Assert.Contains("ConnectionStrings__ReadModelPassword", secrets);
 
@@ -36,6 +40,10 @@ public sealed class DeploymentSettingsTests
         Assert.Equal(ReadModelProvider.PostgreSQL, settings.ReadModel.Provider);
         Assert.Equal("db.internal", settings.ReadModel.Host);
         Assert.Empty(settings.SyncProblems);
+        // The sync reads the stack's four workflows and its cluster, not everything in the account.
+        Assert.Equal(4, environment.Keys.Count(k => k.StartsWith("Sync__StateMachineArns__", StringComparison.Ordinal)));
+        Assert.Contains("Sync__Clusters__0", environment.Keys);
+        Assert.Equal(["batchops-operator", "batchops-managed"], [environment["Schedules__Groups__0"], environment["Schedules__Groups__1"]]);
     }
 
     [Fact]

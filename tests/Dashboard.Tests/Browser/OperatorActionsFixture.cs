@@ -35,7 +35,7 @@ public sealed class OperatorActionsFixture : IAsyncLifetime
         });
         Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
         var sandbox = Dashboard.RequiredSandboxUrl;
-        Sfn = new TestClients(sandbox).StepFunctions;
+        Sfn = SandboxClients.Administrator(sandbox).StepFunctions;
         SandboxAdmin = new HttpClient { BaseAddress = sandbox };
     }
 

@@ -37,8 +37,8 @@ public sealed class SchedulesFixture : IAsyncLifetime
         });
         Browser = await Support.Browser.LaunchAsync(Dashboard.BaseUrl);
         var sandbox = Dashboard.RequiredSandboxUrl;
-        Sfn = new TestClients(sandbox).StepFunctions;
-        Scheduler = new TestClients(sandbox).Scheduler;
+        Sfn = SandboxClients.Administrator(sandbox).StepFunctions;
+        Scheduler = SandboxClients.Administrator(sandbox).Scheduler;
     }
 
     public async Task<string> MachineAsync(string name) =>

@@ -67,7 +67,7 @@ public sealed class AttachedDashboard : IAsyncDisposable
 
     public async Task<string> CreateAsync(string name, string definition)
     {
-        var created = await Sfn.CreateStateMachineAsync(new() { Name = name, Definition = definition, RoleArn = "arn:aws:iam::123456789012:role/test" });
+        var created = await Sfn.CreateStateMachineAsync(new() { Name = name, Definition = definition, RoleArn = SandboxClients.AdministratorRoleArn });
         return created.StateMachineArn;
     }
 

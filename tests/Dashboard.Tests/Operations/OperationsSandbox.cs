@@ -76,7 +76,7 @@ public sealed class OperationsSandbox : IAsyncDisposable
         {
             Name = name,
             Definition = definition,
-            RoleArn = "arn:aws:iam::123456789012:role/test",
+            RoleArn = SandboxClients.AdministratorRoleArn,
             Tags = contract ? [new Tag { Key = WorkflowTags.Input, Value = WorkflowTags.ContractInput }] : null,
         });
         await Harness.Indexer.RunAsync(CancellationToken.None);

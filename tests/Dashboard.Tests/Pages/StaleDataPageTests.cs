@@ -15,7 +15,7 @@ public sealed class StaleDataPageTests
         try
         {
             var sfn = SandboxClients.Administrator(sandbox.Endpoint).StepFunctions;
-            var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
+            var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = SandboxClients.AdministratorRoleArn })).StateMachineArn;
             await sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = "export-before-outage" });
             await using var dashboard = await DashboardProcess.StartAsync(AwsTestSettings.PointedAt(sandbox.Endpoint, AwsTestSettings.SignInAt(sandbox).Concat(new Dictionary<string, string?>
             {

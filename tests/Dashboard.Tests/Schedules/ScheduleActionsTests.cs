@@ -3,6 +3,7 @@ using BatchOps.Dashboard.Features.Operations;
 using BatchOps.Dashboard.Features.Schedules;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Tests.Operations;
+using BatchOps.Dashboard.Tests.Support;
 using BatchOps.TestSupport;
 
 namespace BatchOps.Dashboard.Tests.Schedules;
@@ -30,7 +31,7 @@ public sealed class ScheduleActionsTests : IAsyncLifetime
 
     private ScheduleQueries Queries => _aws.Harness.Get<ScheduleQueries>();
 
-    private IAmazonScheduler Scheduler => new TestClients(_aws.Sandbox.Endpoint).Scheduler;
+    private IAmazonScheduler Scheduler => SandboxClients.Administrator(_aws.Sandbox.Endpoint).Scheduler;
 
     private ScheduleDefinition Definition(string name, string expression = "cron(0 5 * * ? *)") => new()
     {
@@ -43,7 +44,7 @@ public sealed class ScheduleActionsTests : IAsyncLifetime
         Target = new Target
         {
             Arn = _machine,
-            RoleArn = "arn:aws:iam::123456789012:role/scheduler",
+            RoleArn = SandboxClients.AdministratorRoleArn,
             Input = """{"commands":["echo","nightly"],"environment":[{"Name":"LOG_LEVEL","Value":"debug"}]}""",
             RetryPolicy = new RetryPolicy { MaximumEventAgeInSeconds = 3600, MaximumRetryAttempts = 3 },
             DeadLetterConfig = new DeadLetterConfig { Arn = "arn:aws:sqs:us-east-1:123456789012:schedule-dlq" },

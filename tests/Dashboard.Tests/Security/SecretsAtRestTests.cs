@@ -32,7 +32,7 @@ public sealed class SecretsAtRestTests
         });
         try
         {
-            var sfn = new TestClients(dashboard.RequiredSandboxUrl).StepFunctions;
+            var sfn = SandboxClients.Administrator(dashboard.RequiredSandboxUrl).StepFunctions;
             var machine = (await sfn.ListStateMachinesAsync(new())).StateMachines.Single(m => m.Name == "callback-job").StateMachineArn;
             var arn = (await sfn.StartExecutionAsync(new StartExecutionRequest
             {

@@ -12,6 +12,9 @@ public static class SandboxClients
         o.SecretAccessKey = SandboxCredentials.AdministratorSecretAccessKey;
     });
 
+    /// <summary>The role test state machines and schedules run as: every action allowed, so the test is about the dashboard, not about a role.</summary>
+    public const string AdministratorRoleArn = "arn:aws:iam::000000000000:role/" + Sandbox.Iam.SandboxIam.AdministratorRoleName;
+
     /// <summary>The <c>Aws</c> keys the dashboard signs with in sandbox mode: the deployed template's dashboard task role.</summary>
     public static Dictionary<string, string?> DashboardRole => new()
     {

@@ -257,7 +257,7 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     }
 
     private async Task<string> CreateAsync(string name, string definition) =>
-        (await _sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = name, Definition = definition, RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
+        (await _sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = name, Definition = definition, RoleArn = SandboxClients.AdministratorRoleArn })).StateMachineArn;
 
     private async Task<List<string>> StartAsync(string machine, int count, string prefix)
     {

@@ -21,7 +21,7 @@ public sealed class TwoInstancesTests(PostgresFixture postgres) : IClassFixture<
     {
         await using var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", enforceIam: true);
         var sfn = SandboxClients.Administrator(sandbox.Endpoint).StepFunctions;
-        var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = "arn:aws:iam::000000000000:role/sfn" })).StateMachineArn;
+        var machine = (await sfn.CreateStateMachineAsync(new CreateStateMachineRequest { Name = "export", Definition = """{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}""", RoleArn = SandboxClients.AdministratorRoleArn })).StateMachineArn;
         await sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = machine, Name = "first" });
         // Every listing of state machines takes 1.5 s, longer than the 1 s interval of the executions job: without the
         // lock, the next run would start while the last is still going.
