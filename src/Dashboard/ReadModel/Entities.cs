@@ -48,6 +48,15 @@ public sealed class ExecutionRecord
     public bool NeedsHistory { get; set; }
     public DateTimeOffset? HistoryFetchedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Fetches of its history that failed in a row; at Sync:PoisonAfter the execution is poisoned: skipped, shown on /sync.</summary>
+    public int HistoryFailures { get; set; }
+
+    /// <summary>Not fetched again before this (backoff after a failed fetch).</summary>
+    public DateTimeOffset? HistoryRetryAt { get; set; }
+
+    /// <summary>Why the last fetch failed (AWS's error code and message).</summary>
+    public string? HistoryError { get; set; }
 }
 
 /// <summary>
@@ -97,6 +106,10 @@ public sealed class TaskRunRecord
 {
     public long Id { get; set; }
     public required string ExecutionArn { get; set; }
+
+    /// <summary>The TaskScheduled event's id in the history: with the execution, what makes a task run unique.</summary>
+    public long ScheduledEventId { get; set; }
+
     public required string StateName { get; set; }
 
     /// <summary>1-based attempt of this state within the execution, counting Retry attempts, retry loops and redrives.</summary>

@@ -54,6 +54,7 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
             // Partial: almost every row has none, and an index full of NULLs looks useless to SQLite's planner after ANALYZE.
             e.HasIndex(x => x.RerunOfArn).HasFilter("\"RerunOfArn\" IS NOT NULL");
             e.HasIndex(x => x.NeedsHistory);
+            e.Property(x => x.HistoryError).HasMaxLength(1000);
         });
         modelBuilder.Entity<ExecutionCountRecord>(e =>
         {
@@ -68,6 +69,8 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
             e.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.ReasonClass).HasConversion<string>().HasMaxLength(32);
             e.HasIndex(x => new { x.ExecutionArn, x.ScheduledAt });
+            // A page's refresh racing the sync cannot store an attempt twice.
+            e.HasIndex(x => new { x.ExecutionArn, x.ScheduledEventId }).IsUnique();
             e.HasIndex(x => x.TaskArn);
             e.HasIndex(x => x.ChildExecutionArn).HasFilter("\"ChildExecutionArn\" IS NOT NULL");
         });

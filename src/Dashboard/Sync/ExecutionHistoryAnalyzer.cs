@@ -67,6 +67,7 @@ public static class ExecutionHistoryAnalyzer
                         var run = new TaskRunRecord
                         {
                             ExecutionArn = executionArn,
+                            ScheduledEventId = e.Id,
                             StateName = state,
                             Attempt = attempt,
                             RedriveCount = redriveCount,

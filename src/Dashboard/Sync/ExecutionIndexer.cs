@@ -309,6 +309,9 @@ public sealed partial class ExecutionIndexer(
             {
                 record.NeedsHistory = true;
                 record.UpdatedAt = now;
+                // A changed execution is worth another try, poisoned or not.
+                record.HistoryFailures = 0;
+                record.HistoryRetryAt = null;
                 changed++;
             }
             else

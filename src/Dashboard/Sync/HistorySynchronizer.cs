@@ -23,15 +23,24 @@ public sealed partial class HistorySynchronizer(
 {
     public const string CursorKey = "histories";
 
-    /// <summary>Fetches up to <see cref="SyncOptions.HistoryBatch"/> flagged executions, newest first. Returns how many.</summary>
+    /// <summary>
+    /// Fetches up to <see cref="SyncOptions.HistoryBatch"/> flagged executions: half the newest (a new failure shows at
+    /// once), half the longest waiting (a long-running execution or an old redrive is never starved). One AWS will not
+    /// give is retried with backoff and, after <see cref="SyncOptions.PoisonAfter"/> failures in a row, poisoned: left
+    /// out of the sync and listed on /sync, so it never takes the others' turn. Returns how many were fetched.
+    /// </summary>
     public async Task<int> SyncPendingAsync(CancellationToken cancellationToken)
     {
+        var batch = options.Value.HistoryBatch;
+        var poisonAfter = options.Value.PoisonAfter;
+        var now = time.GetUtcNow();
         List<string> pending;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
         {
-            pending = await db.Executions.AsNoTracking().Where(e => e.NeedsHistory)
-                .OrderByDescending(e => e.StartDate).Select(e => e.Arn).Take(options.Value.HistoryBatch)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            var due = db.Executions.AsNoTracking().Where(e => e.NeedsHistory && e.HistoryFailures < poisonAfter && (e.HistoryRetryAt == null || e.HistoryRetryAt <= now));
+            var newest = await due.OrderByDescending(e => e.StartDate).Select(e => e.Arn).Take(batch - (batch / 2)).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var waiting = await due.OrderBy(e => e.UpdatedAt).Select(e => e.Arn).Take(batch).ToListAsync(cancellationToken).ConfigureAwait(false);
+            pending = [.. newest.Concat(waiting).Distinct(StringComparer.Ordinal).Take(batch)];
         }
 
         var failures = new List<string>();
@@ -43,9 +52,10 @@ public sealed partial class HistorySynchronizer(
             }
             catch (AwsServiceException e) when (!cancellationToken.IsCancellationRequested)
             {
-                // One history AWS will not give (AccessDenied, KMS) must not hold up the rest of the batch, pass after
-                // pass: go on, and report it once the batch is done (it is tried again next pass).
-                failures.Add($"{arn[(arn.LastIndexOf(':') + 1)..]}: {e.ErrorCode}: {e.ErrorMessage}");
+                // One history AWS will not give (AccessDenied, KMS, throttling beyond retries) must not hold up the rest:
+                // recorded against the execution, tried again after a backoff, poisoned after too many failures.
+                var poisoned = await RecordFailureAsync(arn, $"{e.ErrorCode}: {e.ErrorMessage}", cancellationToken).ConfigureAwait(false);
+                failures.Add($"{arn[(arn.LastIndexOf(':') + 1)..]}{(poisoned ? " (poisoned)" : string.Empty)}: {e.ErrorCode}: {e.ErrorMessage}");
             }
         }
 
@@ -59,6 +69,33 @@ public sealed partial class HistorySynchronizer(
             ? throw new SyncPartlyFailedException($"Fetched {pending.Count - failures.Count} of {pending.Count} histories; could not fetch {string.Join("; ", failures)}")
             : pending.Count;
     }
+
+    /// <summary>Counts a failed fetch, sets when to try again (the history interval, doubled per failure, at most an hour); true when it is now poisoned.</summary>
+    private async Task<bool> RecordFailureAsync(string executionArn, string error, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var record = await db.Executions.FindAsync([executionArn], cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return false;
+        }
+
+        record.HistoryFailures++;
+        var backoff = options.Value.HistoryInterval * Math.Pow(2, Math.Min(record.HistoryFailures - 1, 10));
+        record.HistoryRetryAt = time.GetUtcNow() + (backoff > MaxHistoryBackoff ? MaxHistoryBackoff : backoff);
+        record.HistoryError = StoredHistory.Cut(error, 990);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        var poisoned = record.HistoryFailures >= options.Value.PoisonAfter;
+        if (poisoned)
+        {
+            LogPoisoned(executionArn, record.HistoryFailures, error);
+            changes.Publish(ReadModelChangeKind.SyncStatus);
+        }
+
+        return poisoned;
+    }
+
+    private static readonly TimeSpan MaxHistoryBackoff = TimeSpan.FromHours(1);
 
     /// <summary>Refreshes one execution from AWS. Returns false when AWS no longer knows it.</summary>
     public async Task<bool> RefreshAsync(string executionArn, CancellationToken cancellationToken)
@@ -112,6 +149,9 @@ public sealed partial class HistorySynchronizer(
             record.NeedsHistory = false;
             record.HistoryFetchedAt = now;
             record.UpdatedAt = now;
+            record.HistoryFailures = 0;
+            record.HistoryRetryAt = null;
+            record.HistoryError = null;
 
             await db.TaskRuns.Where(r => r.ExecutionArn == executionArn).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             await db.Redrives.Where(r => r.ExecutionArn == executionArn).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
@@ -131,13 +171,25 @@ public sealed partial class HistorySynchronizer(
                 history.FetchedAt = now;
             }
 
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                // A page's refresh and the sync fetched the same history at once: the other one stored it first, and
+                // what it stored is as fresh as ours (the task runs' unique key keeps it from being stored twice).
+                await tx.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            }
         }).ConfigureAwait(false);
 
         LogRefreshed(executionArn, events.Count, analysis.TaskRuns.Count);
         return true;
     }
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "The history of {ExecutionArn} failed {Failures} times in a row and is poisoned: the sync no longer fetches it (last error: {Error})")]
+    private partial void LogPoisoned(string executionArn, int failures, string error);
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Fetched history of {ExecutionArn}: {Events} events, {Attempts} task attempts")]
     private partial void LogRefreshed(string executionArn, int events, int attempts);

@@ -33,6 +33,10 @@ public sealed class SyncOptions : IValidatableObject
     [Range(1, 10_000)]
     public int HistoryBatch { get; set; } = 25;
 
+    /// <summary>Failed fetches in a row after which an execution's history is poisoned: no longer fetched by the sync, listed on /sync (opening its page still tries).</summary>
+    [Range(1, 100)]
+    public int PoisonAfter { get; set; } = 5;
+
     /// <summary>A running execution's history is fetched again when it is older than this.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RunningHistoryRefresh { get; set; } = TimeSpan.FromSeconds(30);

@@ -23,12 +23,21 @@ public sealed class SchedulesFixture : IAsyncLifetime
 
     public IAmazonScheduler Scheduler { get; private set; } = null!;
 
+    private string _template = null!;
+
     public string Url(string pathAndQuery) => new Uri(Dashboard.BaseUrl, pathAndQuery).ToString();
 
     public async Task InitializeAsync()
     {
+        // The stack's dashboard may change schedules in the operators' group only; these tests give each case a group
+        // of its own, so their stack lets it manage every group's schedules (the managed group stays read-only in the page).
+        _template = TemplateCopies.WriteTemporary(TemplateCopies.WithStatement(
+            TemplateCopies.Synthesized,
+            "DashboardServiceTaskDefTaskRoleDefaultPolicy",
+            """{"Effect":"Allow","Action":["scheduler:GetSchedule","scheduler:CreateSchedule","scheduler:UpdateSchedule","scheduler:DeleteSchedule"],"Resource":"arn:aws:scheduler:*:*:schedule/*/*"}"""));
         Dashboard = await DashboardProcess.StartAsync(new Dictionary<string, string?>
         {
+            ["Sandbox:Template"] = _template,
             ["Sandbox:SeedActivity"] = "false",
             ["Sandbox:TimeScale"] = "30",
             ["Sync:ExecutionsInterval"] = "00:00:01",
@@ -67,6 +76,7 @@ public sealed class SchedulesFixture : IAsyncLifetime
     {
         await Browser.DisposeAsync();
         await Dashboard.DisposeAsync();
+        File.Delete(_template);
     }
 }
 

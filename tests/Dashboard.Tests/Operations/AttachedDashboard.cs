@@ -38,6 +38,8 @@ public sealed class AttachedDashboard : IAsyncDisposable
     public static async Task<AttachedDashboard> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", enforceIam: true);
+        // No template is deployed here: the attached dashboard's sandbox keys act as the administrator.
+        sandbox.Credentials.Bind(BatchOps.Sandbox.Hosting.SandboxCredentials.DashboardAccessKeyId, sandbox.Iam.Administrator);
         sandbox.CannedResponses.SetDefault("lambda:invoke", new CannedResponse(Return: new JsonObject { ["ok"] = true }));
         sandbox.CannedResponses.SetDefault("lambda:invoke.waitForTaskToken", new CannedResponse(Hang: true));
         var values = new Dictionary<string, string?>

@@ -132,23 +132,56 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_history_AWS_refuses_does_not_hold_up_the_others()
+    public async Task A_history_AWS_refuses_is_retried_after_a_backoff_then_poisoned_and_never_holds_up_the_others()
     {
         var quick = await CreateAsync("quick", PassDefinition);
-        await StartAsync(quick, 5, "h");
-        await _sync.RunJobAsync<ExecutionIndexJob>();
-        _sandbox.Faults.Inject(new ApiFault("GetExecutionHistory", ApiFaultKind.AccessDenied, 1));
+        await StartAsync(quick, 30, "ok");
+        var poison = (await _sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = quick, Name = "poison" })).ExecutionArn;
+        await _sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        // The dashboard's role may read everything but this one execution's history (a KMS key it may not use, say).
+        var role = "arn:aws:iam::000000000000:role/reader";
+        _sandbox.Iam.PutRolePolicy(role, Sandbox.Iam.PolicyDocument.Parse("reader", System.Text.Json.Nodes.JsonNode.Parse(
+            $$"""{"Statement":[{"Effect":"Allow","Action":"states:*","Resource":"*"},{"Effect":"Deny","Action":"states:GetExecutionHistory","Resource":"{{poison}}"}]}""")));
+        _sandbox.Credentials.Bind(SandboxCredentials.DashboardAccessKeyId, Sandbox.Iam.SandboxPrincipal.OfRole(role, "dashboard"));
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var settings = SandboxClients.DashboardRole;
+        settings["Sync:HistoryBatch"] = "10";
+        settings["Sync:PoisonAfter"] = "3";
+        await using var sync = new SyncHarness(_sandbox.Endpoint, _database, settings, clock);
+        await sync.RunJobAsync<ExecutionIndexJob>();
+        async Task<ExecutionRecord> PoisonAsync() => (await sync.ExecutionsAsync()).Single(e => e.Arn == poison);
+        async Task<int> WaitingAsync() => (await sync.ExecutionsAsync()).Count(e => e.NeedsHistory && e.Arn != poison);
 
-        await _sync.RunJobAsync<ExecutionHistoryJob>();
+        // Newest first: the poisoned one is in the first batch, fails, and waits out its backoff (10 s) while the
+        // others are fetched ten a pass.
+        await Assert.ThrowsAsync<SyncPartlyFailedException>(() => sync.Histories.SyncPendingAsync(CancellationToken.None));
+        Assert.Equal((1, 21), ((await PoisonAsync()).HistoryFailures, await WaitingAsync()));
+        Assert.InRange(((await PoisonAsync()).HistoryRetryAt!.Value - clock.GetUtcNow()).TotalSeconds, 9.999, 10.001);
+        Assert.Equal(10, await sync.Histories.SyncPendingAsync(CancellationToken.None));
+        Assert.Equal(10, await sync.Histories.SyncPendingAsync(CancellationToken.None));
+        Assert.Equal(1, await sync.Histories.SyncPendingAsync(CancellationToken.None));
+        Assert.Equal(0, await WaitingAsync());
+        Assert.Equal(1, (await PoisonAsync()).HistoryFailures);
 
-        Assert.Equal(4, (await _sync.ExecutionsAsync()).Count(r => !r.NeedsHistory));
-        var health = await _sync.Status.GetHealthAsync(CancellationToken.None);
-        Assert.Contains("Fetched 4 of 5 histories; could not fetch h-", health.LastError, StringComparison.Ordinal);
-        Assert.Contains("AccessDeniedException", health.LastError, StringComparison.Ordinal);
+        // Past each backoff (10 s, then 20 s) it is tried once more; the third failure poisons it.
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<SyncPartlyFailedException>(() => sync.Histories.SyncPendingAsync(CancellationToken.None));
+        Assert.Equal(0, await sync.Histories.SyncPendingAsync(CancellationToken.None));
+        clock.Advance(TimeSpan.FromSeconds(20));
+        var poisoned = await Assert.ThrowsAsync<SyncPartlyFailedException>(() => sync.Histories.SyncPendingAsync(CancellationToken.None));
+        Assert.Contains("poison (poisoned): AccessDeniedException", poisoned.Message, StringComparison.Ordinal);
+        var record = await PoisonAsync();
+        Assert.Equal((3, true), (record.HistoryFailures, record.NeedsHistory));
+        Assert.Contains("with an explicit deny in an identity-based policy", record.HistoryError, StringComparison.Ordinal);
 
-        await _sync.RunJobAsync<ExecutionHistoryJob>();
-
-        Assert.All(await _sync.ExecutionsAsync(), r => Assert.False(r.NeedsHistory));
+        // Poisoned: never fetched again by the sync, however long, and listed on /sync.
+        sync.StepFunctions.Reset();
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(0, await sync.Histories.SyncPendingAsync(CancellationToken.None));
+        Assert.Equal(0, sync.StepFunctions.Calls("GetExecutionHistory"));
+        var health = await sync.Get<Features.SyncHealth.SyncHealthQueries>().GetAsync(CancellationToken.None);
+        var unread = Assert.Single(health.UnreadHistories);
+        Assert.Equal((poison, 3, true), (unread.ExecutionArn, unread.Failures, unread.Poisoned));
     }
 
     [Fact]

@@ -374,6 +374,11 @@ public sealed class ExecutionActions(
         {
             return (null, OperationResult.Invalid("executionArn", e.ErrorMessage));
         }
+        catch (AmazonStepFunctionsException e) when (e.ErrorCode == "AccessDeniedException")
+        {
+            // Outside what the dashboard's role may read (another workflow, another account): not one of ours.
+            return (null, OperationResult.NotFound($"There is no execution {executionArn} that this dashboard may read (AWS: {e.ErrorCode}: {e.ErrorMessage})."));
+        }
     }
 
     /// <summary>The contract's checks for workflows that take it; well-formed JSON within 256 KiB for every workflow.</summary>

@@ -50,7 +50,7 @@ public sealed class OperationLedger(IDbContextFactory<ReadModelDbContext> contex
                 changes.Publish(ReadModelChangeKind.Operations);
                 return (record, false);
             }
-            catch (DbUpdateException e) when (IsUniqueViolation(e) && attempt < 5)
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < 5)
             {
                 // Someone recorded the same request a moment ago: read theirs.
             }
@@ -297,13 +297,5 @@ public sealed class OperationLedger(IDbContextFactory<ReadModelDbContext> contex
         IdempotencyKey = storedKey,
         Parameters = draft.Parameters,
         RequestHash = draft.RequestHash,
-    };
-
-    /// <summary>A unique index said no: SQLite's constraint error, PostgreSQL's 23505.</summary>
-    private static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
-    {
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19,
-        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
-        _ => false,
     };
 }

@@ -28,6 +28,13 @@ public sealed partial class SyncHealthPage
         return failing == 0 ? $"{sources} sources, all reading; {runs}" : $"{failing} of {sources} sources failing; {runs}";
     }
 
+    private static string UnreadSummary(SyncHealthView view)
+    {
+        var total = view.UnreadHistoryCount.ToString("N0", CultureInfo.InvariantCulture);
+        var shown = view.UnreadHistoryCount > view.UnreadHistories.Count ? $" (the {view.UnreadHistories.Count} with the most failures shown)" : string.Empty;
+        return $"{total} executions{shown}; a poisoned one is no longer fetched by the sync, so it cannot hold up the others. Opening its page tries again, and a change of its status puts it back in the sync.";
+    }
+
     private static string JobLabel(string job) => job switch
     {
         "executions" => "Executions",

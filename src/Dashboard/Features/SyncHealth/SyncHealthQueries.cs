@@ -12,11 +12,17 @@ public sealed record SyncSourceRow(string Key, string Job, string? Resource, Dat
 /// <summary>A pass of one sync job on one instance.</summary>
 public sealed record SyncRunRow(string Job, string Instance, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error);
 
-public sealed record SyncHealthView(IReadOnlyList<SyncSourceRow> Sources, IReadOnlyList<SyncRunRow> RecentFailures, int RunsLastHour, int FailedRunsLastHour);
+/// <summary>An execution whose history the sync could not fetch: retried after <paramref name="RetryAt"/>, or poisoned (no longer fetched).</summary>
+public sealed record UnreadHistoryRow(string ExecutionArn, string Name, string Workflow, int Failures, bool Poisoned, DateTimeOffset? RetryAt, string? Error);
+
+/// <param name="UnreadHistories">The executions whose history fetch is failing (most failures first, at most <see cref="SyncHealthQueries.UnreadShown"/>), and how many there are.</param>
+public sealed record SyncHealthView(IReadOnlyList<SyncSourceRow> Sources, IReadOnlyList<SyncRunRow> RecentFailures, int RunsLastHour, int FailedRunsLastHour, IReadOnlyList<UnreadHistoryRow> UnreadHistories, int UnreadHistoryCount);
 
 /// <summary>The sync-health page's read-model query: every sync cursor, failing ones first, and the last hour's runs.</summary>
-public sealed class SyncHealthQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time)
+public sealed class SyncHealthQueries(IDbContextFactory<ReadModelDbContext> contexts, TimeProvider time, Microsoft.Extensions.Options.IOptions<Sync.SyncOptions> options)
 {
+    public const int UnreadShown = 50;
+
     public async Task<SyncHealthView> GetAsync(CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
@@ -40,6 +46,12 @@ public sealed class SyncHealthQueries(IDbContextFactory<ReadModelDbContext> cont
             .Select(r => new SyncRunRow(r.Job, r.Instance, r.StartedAt, r.EndedAt, r.Error))
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var failures = runs.Where(r => r.Error is not null).OrderByDescending(r => r.StartedAt).Take(20).ToList();
-        return new SyncHealthView(sources, failures, runs.Count, runs.Count(r => r.Error is not null));
+        var poisonAfter = options.Value.PoisonAfter;
+        var failing = db.Executions.AsNoTracking().Where(e => e.HistoryFailures > 0);
+        var unread = await failing.OrderByDescending(e => e.HistoryFailures).ThenBy(e => e.Arn).Take(UnreadShown)
+            .Select(e => new UnreadHistoryRow(e.Arn, e.Name, e.StateMachineName, e.HistoryFailures, e.HistoryFailures >= poisonAfter, e.HistoryRetryAt, e.HistoryError))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var unreadCount = await failing.CountAsync(cancellationToken).ConfigureAwait(false);
+        return new SyncHealthView(sources, failures, runs.Count, runs.Count(r => r.Error is not null), unread, unreadCount);
     }
 }

@@ -85,7 +85,17 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<string>("HistoryError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("HistoryFailures")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset?>("HistoryFetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("HistoryRetryAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Input")
@@ -600,6 +610,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.Property<DateTimeOffset>("ScheduledAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("ScheduledEventId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("StateName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -624,6 +637,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.HasIndex("TaskArn");
 
                     b.HasIndex("ExecutionArn", "ScheduledAt");
+
+                    b.HasIndex("ExecutionArn", "ScheduledEventId")
+                        .IsUnique();
 
                     b.ToTable("task_runs", (string)null);
                 });

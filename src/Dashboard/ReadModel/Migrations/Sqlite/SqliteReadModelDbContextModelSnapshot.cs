@@ -79,7 +79,17 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HistoryError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("HistoryFailures")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("HistoryFetchedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HistoryRetryAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Input")
@@ -586,6 +596,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.Property<long>("ScheduledAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("ScheduledEventId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("StateName")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -610,6 +623,9 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.HasIndex("TaskArn");
 
                     b.HasIndex("ExecutionArn", "ScheduledAt");
+
+                    b.HasIndex("ExecutionArn", "ScheduledEventId")
+                        .IsUnique();
 
                     b.ToTable("task_runs", (string)null);
                 });
