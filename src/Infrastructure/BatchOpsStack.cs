@@ -35,7 +35,8 @@ public sealed record BatchOpsSettings(
     string? EntraClientId = null,
     string? EntraClientSecretName = null,
     string EntraInstance = "https://login.microsoftonline.com/",
-    bool PublicDashboard = false)
+    bool PublicDashboard = false,
+    string? WorkerSecrets = null)
 {
     public static BatchOpsSettings From(Construct scope)
     {
@@ -48,7 +49,8 @@ public sealed record BatchOpsSettings(
             Optional("certificateArn"), Optional("domainName"), Optional("oidcAuthority"), Optional("oidcClientId"), Optional("oidcClientSecretName"), Optional("alarmEmail"),
             Optional("vpcId"), Text("workerImageFromAsset", "false") == "true", Optional("alarmTopicArn"),
             Optional("entraTenantId"), Optional("entraClientId"), Optional("entraClientSecretName"), Text("entraInstance", "https://login.microsoftonline.com/"),
-            Text("publicDashboard", "false") == "true");
+            Text("publicDashboard", "false") == "true",
+            Optional("workerSecrets"));
     }
 }
 
@@ -98,6 +100,8 @@ public sealed class BatchOpsStack : Stack
         task.AddContainer("worker", new ContainerDefinitionOptions
         {
             ContainerName = "worker",
+            // Real secrets reach the worker through ECS from Secrets Manager, never in an execution's input or history.
+            Secrets = WorkerSecrets(settings.WorkerSecrets),
             // The ECR repository and tag CI pushes to, or an image built from src/Worker/Dockerfile at deploy time.
             Image = settings.WorkerImageFromAsset
                 ? ContainerImage.FromAsset(RepositoryRoot(), new AssetImageProps { File = "src/Worker/Dockerfile", Exclude = ["**/bin", "**/obj", ".git", "cdk.out", "tests"] })
@@ -176,6 +180,34 @@ public sealed class BatchOpsStack : Stack
         _ = new CfnOutput(this, "OperatorScheduleGroup", new CfnOutputProps { Value = settings.OperatorScheduleGroup, Description = "Created by the dashboard, not by CloudFormation" });
         _ = new CfnOutput(this, "BatchJobArn", new CfnOutputProps { Value = batchJob.StateMachineArn });
         _ = new CfnOutput(this, "WorkerRepositoryUri", new CfnOutputProps { Value = repository.RepositoryUri });
+    }
+
+    /// <summary>
+    /// workerSecrets context: <c>ENV_NAME=secret-name[:json-key],…</c>. Each becomes an ECS secret of the worker's
+    /// container (ECS reads it with the task execution role at start and sets the variable); null when unset.
+    /// </summary>
+    private Dictionary<string, Amazon.CDK.AWS.ECS.Secret>? WorkerSecrets(string? setting)
+    {
+        if (setting is null)
+        {
+            return null;
+        }
+
+        var secrets = new Dictionary<string, Amazon.CDK.AWS.ECS.Secret>(StringComparer.Ordinal);
+        foreach (var entry in setting.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = entry.Split('=', 2);
+            if (parts.Length != 2 || !System.Text.RegularExpressions.Regex.IsMatch(parts[0], "^[A-Za-z_][A-Za-z0-9_]*$") || parts[1].Length == 0)
+            {
+                throw new ArgumentException($"workerSecrets: '{entry}' is not ENV_NAME=secret-name[:json-key] (an environment variable name, then a Secrets Manager secret name).");
+            }
+
+            var source = parts[1].Split(':', 2);
+            var secret = Amazon.CDK.AWS.SecretsManager.Secret.FromSecretNameV2(this, "WorkerSecret" + parts[0], source[0]);
+            secrets[parts[0]] = source.Length == 2 ? Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(secret, source[1]) : Amazon.CDK.AWS.ECS.Secret.FromSecretsManager(secret);
+        }
+
+        return secrets;
     }
 
     private static string RepositoryRoot()

@@ -82,4 +82,34 @@ public sealed class DashboardExposureTests
         Assert.Equal(("https://login.microsoftonline.com/", "8f0c6a3e", "c1"), (environment["AzureAd__Instance"], environment["AzureAd__TenantId"], environment["AzureAd__ClientId"]));
         Assert.Contains(container["Secrets"]!.AsArray(), s => s!["Name"]!.GetValue<string>() == "AzureAd__ClientSecret");
     }
+
+    [Fact]
+    public void Worker_secrets_reach_its_container_through_ecs_secrets_read_by_the_execution_role_never_as_plain_values()
+    {
+        var app = new App(new AppProps { Outdir = Path.Combine(Path.GetTempPath(), "batchops-cdk-" + Guid.NewGuid().ToString("N")), Context = new Dictionary<string, object> { ["workerSecrets"] = "API_TOKEN=batchops/api:token, DB_PASSWORD=batchops/db" } });
+        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Template.FromStack(BatchOpsStack.Create(app)).ToJSON()))!.AsObject();
+        var resources = json["Resources"]!.AsObject();
+        var worker = resources.Single(r => r.Value!["Type"]!.GetValue<string>() == "AWS::ECS::TaskDefinition" && r.Value["Properties"]!["Family"]?.GetValue<string>() == "batchops-worker").Value!["Properties"]!["ContainerDefinitions"]![0]!;
+
+        var secrets = worker["Secrets"]!.AsArray().ToDictionary(s => s!["Name"]!.GetValue<string>(), s => s!["ValueFrom"]!.ToJsonString());
+        Assert.Equal(["API_TOKEN", "DB_PASSWORD"], secrets.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("secret:batchops/api", secrets["API_TOKEN"], StringComparison.Ordinal);
+        Assert.Contains(":token::", secrets["API_TOKEN"], StringComparison.Ordinal);
+        Assert.DoesNotContain(worker["Environment"]?.AsArray() ?? [], e => e!["Name"]!.GetValue<string>() is "API_TOKEN" or "DB_PASSWORD");
+        var executionPolicy = resources.Single(r => r.Key.StartsWith("WorkerTaskExecutionRoleDefaultPolicy", StringComparison.Ordinal)).Value!.ToJsonString();
+        Assert.Contains("secretsmanager:GetSecretValue", executionPolicy, StringComparison.Ordinal);
+        // The workflows' own input never carries them: the state machines pass only the contract's commands and environment.
+        var taskRolePolicy = resources.Single(r => r.Key.StartsWith("WorkerTaskTaskRoleDefaultPolicy", StringComparison.Ordinal)).Value!.ToJsonString();
+        Assert.DoesNotContain("secretsmanager", taskRolePolicy, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_worker_secret_setting_is_refused_with_its_format()
+    {
+        var app = new App(new AppProps { Outdir = Path.Combine(Path.GetTempPath(), "batchops-cdk-" + Guid.NewGuid().ToString("N")), Context = new Dictionary<string, object> { ["workerSecrets"] = "API TOKEN=batchops/api" } });
+
+        var error = Assert.ThrowsAny<Exception>(() => BatchOpsStack.Create(app));
+
+        Assert.Contains("is not ENV_NAME=secret-name[:json-key]", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -197,6 +197,16 @@ public sealed class SyncCursorRecord
     public DateTimeOffset? LastAttemptAt { get; set; }
     public string? LastError { get; set; }
     public int ConsecutiveFailures { get; set; }
+
+    /// <summary>Where a first sync (backfill) of a state machine's executions goes on: AWS's NextToken, saved after every page.</summary>
+    public string? BackfillToken { get; set; }
+
+    /// <summary>The newest execution when the backfill began: known ground once it finishes.</summary>
+    public DateTimeOffset? BackfillTop { get; set; }
+    public string? BackfillTopArn { get; set; }
+
+    /// <summary>ListExecutions pages the backfill has read so far (progress on /sync).</summary>
+    public int BackfillPages { get; set; }
 }
 
 /// <summary>One run of a sync job on one instance: when, where, and how it ended (several instances never overlap).</summary>

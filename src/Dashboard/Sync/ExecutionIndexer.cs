@@ -38,8 +38,15 @@ public sealed partial class ExecutionIndexer(
         var added = 0;
         var changed = 0;
         var touched = new HashSet<string>(StringComparer.Ordinal);
+        var backingOff = await BackingOffAsync(cancellationToken).ConfigureAwait(false);
         foreach (var machine in machines)
         {
+            if (backingOff.Contains(CursorKey(machine.Arn)))
+            {
+                // Failing: tried again after its backoff, without holding up the others meanwhile.
+                continue;
+            }
+
             try
             {
                 var pass = await SyncExecutionsAsync(machine, cancellationToken).ConfigureAwait(false);
@@ -51,11 +58,12 @@ public sealed partial class ExecutionIndexer(
                     touched.Add(machine.Name);
                 }
             }
-            catch (AwsServiceException e) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is AwsServiceException or RepeatedPageTokenException && !cancellationToken.IsCancellationRequested)
             {
+                await RecordMachineFailureAsync(machine, e, cancellationToken).ConfigureAwait(false);
                 // One state machine this role may not read (AccessDenied, KMS) or that AWS keeps refusing must not
                 // keep the others from being indexed: go on, and report it once the pass is done.
-                failures.Add($"list the executions of {machine.Name}: {e.ErrorCode}: {e.ErrorMessage}");
+                failures.Add($"list the executions of {machine.Name}: {Describe(e)}");
             }
         }
 
@@ -194,6 +202,11 @@ public sealed partial class ExecutionIndexer(
             knownGround = (await db.SyncCursors.AsNoTracking().FirstOrDefaultAsync(c => c.Key == key, cancellationToken).ConfigureAwait(false))?.NewestStartDate;
         }
 
+        if (knownGround is null)
+        {
+            return await BackfillAsync(machine, cancellationToken).ConfigureAwait(false);
+        }
+
         var calls = 0;
         var added = 0;
         var changed = 0;
@@ -271,6 +284,102 @@ public sealed partial class ExecutionIndexer(
         }
 
         return new IndexPass(1, calls, added, changed);
+    }
+
+    /// <summary>
+    /// The first sync of a state machine, newest first back to <see cref="SyncOptions.BackfillWindow"/>: at most
+    /// <see cref="SyncOptions.BackfillPagesPerPass"/> pages a pass, the position (AWS's NextToken) saved after every page
+    /// so a restart or a failure goes on where it stopped, one page in memory at a time. When it reaches the window's
+    /// start or the end of the listing, the newest execution it began with becomes known ground and the passes after
+    /// it list only what is new.
+    /// </summary>
+    private async Task<IndexPass> BackfillAsync(StateMachineRecord machine, CancellationToken cancellationToken)
+    {
+        var key = CursorKey(machine.Arn);
+        var floor = time.GetUtcNow() - options.Value.BackfillWindow;
+        SyncCursorRecord? saved;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            saved = await db.SyncCursors.AsNoTracking().FirstOrDefaultAsync(c => c.Key == key, cancellationToken).ConfigureAwait(false);
+        }
+
+        var (token, top, topArn) = (saved?.BackfillToken, saved?.BackfillTop, saved?.BackfillTopArn);
+        var (calls, added, changed) = (0, 0, 0);
+        for (var pages = 0; pages < options.Value.BackfillPagesPerPass; pages++)
+        {
+            ListExecutionsResponse page;
+            try
+            {
+                page = await stepFunctions.ListExecutionsAsync(new ListExecutionsRequest { StateMachineArn = machine.Arn, MaxResults = options.Value.PageSize, NextToken = token }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidTokenException) when (token is not null)
+            {
+                // A saved position AWS no longer takes (its tokens last a day): start again from the newest; what was
+                // indexed stays, and the pages read again only update it.
+                LogBackfillRestarted(machine.Name);
+                (token, top, topArn) = (null, null, null);
+                continue;
+            }
+
+            calls++;
+            if (top is null && page.Executions.Count > 0)
+            {
+                (top, topArn) = (page.Executions[0].StartDate.ToUniversalTime(), page.Executions[0].ExecutionArn);
+            }
+
+            var inWindow = page.Executions.Where(e => e.StartDate >= floor).ToList();
+            var (a, c) = await UpsertAsync(machine, inWindow, cancellationToken).ConfigureAwait(false);
+            added += a;
+            changed += c;
+            if (page.NextToken is not null && page.NextToken == token)
+            {
+                // The same page again would loop for ever: stop here (recorded against this state machine) and keep the position.
+                throw new RepeatedPageTokenException($"ListExecutions of {machine.Name} returned the page token it was given: the backfill stopped at {saved?.BackfillPages + pages + 1} pages and goes on next pass.");
+            }
+
+            var done = page.NextToken is null || inWindow.Count < page.Executions.Count;
+            token = done ? null : page.NextToken;
+            await SaveBackfillAsync(key, token, top, topArn, done, cancellationToken).ConfigureAwait(false);
+            if (done)
+            {
+                LogBackfilled(machine.Name, (saved?.BackfillPages ?? 0) + pages + 1);
+                break;
+            }
+        }
+
+        if (added + changed > 0)
+        {
+            LogIndexed(machine.Name, added, changed, calls);
+        }
+
+        return new IndexPass(1, calls, added, changed);
+    }
+
+    private async Task SaveBackfillAsync(string key, string? token, DateTimeOffset? top, string? topArn, bool done, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var cursor = await db.SyncCursors.FindAsync([key], cancellationToken).ConfigureAwait(false);
+        if (cursor is null)
+        {
+            cursor = new SyncCursorRecord { Key = key };
+            db.SyncCursors.Add(cursor);
+        }
+
+        cursor.BackfillPages++;
+        cursor.BackfillToken = token;
+        cursor.BackfillTop = done ? null : top;
+        cursor.BackfillTopArn = done ? null : topArn;
+        if (done)
+        {
+            cursor.NewestStartDate = top;
+            cursor.NewestArn = topArn;
+        }
+
+        // Every page read is progress: a long backfill is not stale data.
+        cursor.LastAttemptAt = cursor.LastSuccessAt = time.GetUtcNow();
+        cursor.LastError = null;
+        cursor.ConsecutiveFailures = 0;
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Inserts new executions and updates changed ones; returns (added, changed).</summary>
@@ -381,9 +490,56 @@ public sealed partial class ExecutionIndexer(
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The executions cursors whose last read failed less than their backoff ago (the interval, doubled per failure, at most 15 minutes).</summary>
+    private async Task<HashSet<string>> BackingOffAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var failing = await db.SyncCursors.AsNoTracking().Where(c => c.Key.StartsWith(ExecutionsPrefix) && c.ConsecutiveFailures > 0).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        return failing.Where(c => c.LastAttemptAt is { } at && at + Backoff(c.ConsecutiveFailures) > now).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var backoff = options.Value.ExecutionsInterval * Math.Pow(2, Math.Min(failures - 1, 10));
+        return backoff > MaxMachineBackoff ? MaxMachineBackoff : backoff;
+    }
+
+    private static readonly TimeSpan MaxMachineBackoff = TimeSpan.FromMinutes(15);
+
+    private static string Describe(Exception e) => e is AwsServiceException aws ? $"{aws.ErrorCode}: {aws.ErrorMessage}" : e.Message;
+
+    /// <summary>A state machine's failure goes on its own cursor, so /sync shows which one fails and since when.</summary>
+    private async Task RecordMachineFailureAsync(StateMachineRecord machine, Exception e, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var key = CursorKey(machine.Arn);
+        var cursor = await db.SyncCursors.FindAsync([key], cancellationToken).ConfigureAwait(false);
+        if (cursor is null)
+        {
+            cursor = new SyncCursorRecord { Key = key };
+            db.SyncCursors.Add(cursor);
+        }
+
+        cursor.LastAttemptAt = time.GetUtcNow();
+        cursor.LastError = StoredHistory.Cut(Describe(e), 990);
+        cursor.ConsecutiveFailures++;
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        changes.Publish(ReadModelChangeKind.SyncStatus);
+    }
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Backfill of {StateMachine} reached the window's start or the end of its executions after {Pages} ListExecutions pages")]
+    private partial void LogBackfilled(string stateMachine, int pages);
+
+    [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Backfill of {StateMachine}: AWS no longer takes the saved page token; starting again from the newest execution")]
+    private partial void LogBackfillRestarted(string stateMachine);
+
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Indexed {StateMachine}: {Added} new, {Changed} changed executions in {Calls} ListExecutions pages")]
     private partial void LogIndexed(string stateMachine, int added, int changed, int calls);
 }
+
+/// <summary>AWS handed back the page token it was given: following it would read the same page for ever.</summary>
+public sealed class RepeatedPageTokenException(string message) : Exception(message);
 
 /// <summary>A sync pass that did what it could and could not do the rest: recorded as a failure (the data is stale) with what was missed.</summary>
 public sealed class SyncPartlyFailedException(string message) : Exception(message);

@@ -25,6 +25,14 @@ public sealed class SyncOptions : IValidatableObject
     /// <summary>How often each state machine's newest redriven executions are listed (redrives of older executions).</summary>
     public TimeSpan RedriveSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How far back the first sync of a state machine goes: 14 days, the redrive window; up to AWS's 90-day retention.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "90.00:00:00")]
+    public TimeSpan BackfillWindow { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>ListExecutions pages a backfill reads per pass and state machine; it goes on from its saved position next pass.</summary>
+    [Range(1, 10_000)]
+    public int BackfillPagesPerPass { get; set; } = 50;
+
     /// <summary>ListExecutions MaxResults (1-1000).</summary>
     [Range(1, 1000)]
     public int PageSize { get; set; } = 100;

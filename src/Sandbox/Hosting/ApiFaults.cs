@@ -13,6 +13,9 @@ public enum ApiFaultKind
 
     /// <summary>AccessDeniedException, as IAM answers a role whose policies do not allow the call.</summary>
     AccessDenied,
+
+    /// <summary>A list call answers with the page token it was given (a service bug clients must not loop on).</summary>
+    RepeatPageToken,
 }
 
 /// <summary>One injected API fault, as configuration (Sandbox:Faults) or the admin endpoint describes it.</summary>
@@ -36,12 +39,12 @@ public sealed class ApiFaults(TimeProvider time)
         }
     }
 
-    /// <summary>Applies the next fault queued for <paramref name="operation"/>, if any.</summary>
-    public async Task ApplyAsync(string operation, CancellationToken cancellationToken)
+    /// <summary>Applies the next fault queued for <paramref name="operation"/>, if any; returns the kinds that change the answer instead of refusing it.</summary>
+    public async Task<ApiFaultKind?> ApplyAsync(string operation, CancellationToken cancellationToken)
     {
         if (!_pending.TryGetValue(operation, out var queue) || !queue.TryDequeue(out var fault))
         {
-            return;
+            return null;
         }
 
         switch (fault.Kind)
@@ -53,9 +56,11 @@ public sealed class ApiFaults(TimeProvider time)
             case ApiFaultKind.AccessDenied:
                 throw new SandboxErrorException("AccessDeniedException",
                     $"User: arn:aws:sts::000000000000:assumed-role/sandbox/caller is not authorized to perform: {operation} because no identity-based policy allows the {operation} action (injected by the sandbox)");
+            case ApiFaultKind.RepeatPageToken:
+                return fault.Kind;
             default:
                 await Task.Delay(TimeSpan.FromMilliseconds(fault.LatencyMilliseconds), time, cancellationToken).ConfigureAwait(false);
-                break;
+                return fault.Kind;
         }
     }
 }

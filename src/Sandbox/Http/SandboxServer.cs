@@ -175,7 +175,7 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             var body = await ReadSignedBodyAsync(context).ConfigureAwait(false);
             var operation = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
-            await Faults.ApplyAsync(operation, context.RequestAborted).ConfigureAwait(false);
+            var fault = await Faults.ApplyAsync(operation, context.RequestAborted).ConfigureAwait(false);
             var isEcs = target.StartsWith(EcsPrefix, StringComparison.Ordinal);
             Authorize(context, isEcs ? "ecs" : target.StartsWith(StepFunctionsPrefix, StringComparison.Ordinal) ? "states" : "unknown", operation, body, null);
             object response = target.StartsWith(StepFunctionsPrefix, StringComparison.Ordinal)
@@ -185,7 +185,13 @@ public sealed class SandboxServer : IAsyncDisposable
                     : throw new SandboxErrorException("UnknownOperationException", $"The sandbox does not serve the operation '{target}'.");
             context.Response.ContentType = isEcs ? "application/x-amz-json-1.1" : "application/x-amz-json-1.0";
             context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
-            await context.Response.WriteAsync(JsonSerializer.Serialize(response, response.GetType(), AwsJson.Options), context.RequestAborted).ConfigureAwait(false);
+            var json = JsonSerializer.SerializeToNode(response, response.GetType(), AwsJson.Options);
+            if (fault == ApiFaultKind.RepeatPageToken && json is JsonObject page && JsonNode.Parse(body.Length == 0 ? "{}" : body)?["nextToken"] is { } given)
+            {
+                page["nextToken"] = given.DeepClone();
+            }
+
+            await context.Response.WriteAsync(json?.ToJsonString() ?? "{}", context.RequestAborted).ConfigureAwait(false);
         }
         catch (SandboxErrorException e)
         {

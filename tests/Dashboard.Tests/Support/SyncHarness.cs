@@ -47,6 +47,9 @@ public sealed class SyncHarness : IAsyncDisposable
         if (time is not null)
         {
             services.AddSingleton(time);
+            // The clients sign and back off on the wall clock, as in sandbox mode: the sandbox checks signatures
+            // against it, and a manual clock would never end a retry's wait.
+            services.AddKeyedSingleton(AwsServiceCollectionExtensions.ClockKey, TimeProvider.System);
         }
 
         // The same client over HTTP (TestSupport's, with short backoff), wrapped to count requests.

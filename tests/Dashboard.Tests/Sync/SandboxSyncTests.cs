@@ -83,8 +83,10 @@ public sealed class SandboxSyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_state_machine_the_role_may_not_read_does_not_stop_the_others_from_being_indexed()
+    public async Task A_state_machine_the_role_may_not_read_does_not_stop_the_others_from_being_indexed_and_is_read_again_after_its_backoff()
     {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sync = new SyncHarness(_sandbox.Endpoint, _database, time: clock);
         var first = await CreateAsync("a-denied", PassDefinition);
         var second = await CreateAsync("b-allowed", PassDefinition);
         await StartAsync(first, 3, "one");
@@ -92,19 +94,29 @@ public sealed class SandboxSyncTests : IAsyncLifetime
         // The first ListExecutions of the pass (a-denied's, in name order) is refused as IAM refuses it.
         _sandbox.Faults.Inject(new ApiFault("ListExecutions", ApiFaultKind.AccessDenied, 1));
 
-        await _sync.RunJobAsync<ExecutionIndexJob>();
+        await sync.RunJobAsync<ExecutionIndexJob>();
 
-        var rows = await _sync.ExecutionsAsync();
+        var rows = await sync.ExecutionsAsync();
         Assert.Equal(4, rows.Count(r => r.StateMachineArn == second));
         Assert.Equal(0, rows.Count(r => r.StateMachineArn == first));
-        var health = await _sync.Status.GetHealthAsync(CancellationToken.None);
+        var health = await sync.Status.GetHealthAsync(CancellationToken.None);
         Assert.True(health.IsStale);
-        Assert.Contains("Indexed 1 of 2 state machines; could not list the executions of a-denied: AccessDeniedException", health.LastError, StringComparison.Ordinal);
+        Assert.Contains("AccessDeniedException", health.LastError, StringComparison.Ordinal);
+        var sources = (await sync.Get<Features.SyncHealth.SyncHealthQueries>().GetAsync(CancellationToken.None)).Sources;
+        Assert.Contains("Indexed 1 of 2 state machines; could not list the executions of a-denied: AccessDeniedException", sources.Single(s => s.Key == ExecutionIndexer.StateMachinesKey).LastError, StringComparison.Ordinal);
+        var cursor = sources.Single(s => s.Key == ExecutionIndexer.CursorKey(first));
+        Assert.Equal(1, cursor.ConsecutiveFailures);
+        Assert.Contains("AccessDeniedException", cursor.LastError, StringComparison.Ordinal);
 
-        await _sync.RunJobAsync<ExecutionIndexJob>();
+        // Within its backoff (the 15 s interval) it is left alone; after it, read again.
+        sync.StepFunctions.Reset();
+        await sync.RunJobAsync<ExecutionIndexJob>();
+        Assert.DoesNotContain(sync.StepFunctions.ListExecutionsRequests, r => r.StateMachineArn == first);
+        clock.Advance(TimeSpan.FromSeconds(15));
+        await sync.RunJobAsync<ExecutionIndexJob>();
 
-        Assert.Equal(7, (await _sync.ExecutionsAsync()).Count);
-        Assert.False((await _sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
+        Assert.Equal(7, (await sync.ExecutionsAsync()).Count);
+        Assert.False((await sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
     }
 
     [Fact]

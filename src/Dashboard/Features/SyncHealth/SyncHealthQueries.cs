@@ -7,7 +7,8 @@ namespace BatchOps.Dashboard.Features.SyncHealth;
 /// <param name="Job">What is read: executions, stopped-tasks, state-machines, schedules, redrive-sweep.</param>
 /// <param name="Resource">The workflow or cluster name, when the job reads one; null for account-wide jobs.</param>
 /// <param name="Lag">Time since the last read without error (the same figure as the batchops.sync.lag metric); null if none yet.</param>
-public sealed record SyncSourceRow(string Key, string Job, string? Resource, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastAttemptAt, TimeSpan? Lag, int ConsecutiveFailures, string? LastError);
+/// <param name="BackfillPages">While a first sync (backfill) of a workflow's executions goes on, the ListExecutions pages it has read; null otherwise.</param>
+public sealed record SyncSourceRow(string Key, string Job, string? Resource, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastAttemptAt, TimeSpan? Lag, int ConsecutiveFailures, string? LastError, int? BackfillPages = null);
 
 /// <summary>A pass of one sync job on one instance.</summary>
 public sealed record SyncRunRow(string Job, string Instance, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Error);
@@ -34,7 +35,7 @@ public sealed class SyncHealthQueries(IDbContextFactory<ReadModelDbContext> cont
                 var colon = c.Key.IndexOf(':', StringComparison.Ordinal);
                 var job = colon < 0 ? c.Key : c.Key[..colon];
                 var resource = colon < 0 ? null : c.Key[(c.Key.LastIndexOf(':') + 1)..].Split('/')[^1];
-                return new SyncSourceRow(c.Key, job, resource, c.LastSuccessAt, c.LastAttemptAt, now - c.LastSuccessAt, c.ConsecutiveFailures, c.LastError);
+                return new SyncSourceRow(c.Key, job, resource, c.LastSuccessAt, c.LastAttemptAt, now - c.LastSuccessAt, c.ConsecutiveFailures, c.LastError, c.BackfillToken is null ? null : c.BackfillPages);
             })
             .OrderByDescending(s => s.ConsecutiveFailures > 0)
             .ThenBy(s => s.Job, StringComparer.Ordinal)

@@ -493,6 +493,18 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.Property<string>("Key")
                         .HasColumnType("text");
 
+                    b.Property<int>("BackfillPages")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("BackfillToken")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("BackfillTop")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("BackfillTopArn")
+                        .HasColumnType("text");
+
                     b.Property<int>("ConsecutiveFailures")
                         .HasColumnType("integer");
 

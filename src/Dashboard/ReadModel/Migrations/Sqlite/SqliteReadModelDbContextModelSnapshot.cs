@@ -483,6 +483,18 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.Property<string>("Key")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("BackfillPages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BackfillToken")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BackfillTop")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BackfillTopArn")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ConsecutiveFailures")
                         .HasColumnType("INTEGER");
 

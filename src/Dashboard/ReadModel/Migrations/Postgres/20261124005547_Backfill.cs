@@ -1,0 +1,60 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Backfill : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "BackfillPages",
+                table: "sync_cursors",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "BackfillToken",
+                table: "sync_cursors",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "BackfillTop",
+                table: "sync_cursors",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "BackfillTopArn",
+                table: "sync_cursors",
+                type: "text",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "BackfillPages",
+                table: "sync_cursors");
+
+            migrationBuilder.DropColumn(
+                name: "BackfillToken",
+                table: "sync_cursors");
+
+            migrationBuilder.DropColumn(
+                name: "BackfillTop",
+                table: "sync_cursors");
+
+            migrationBuilder.DropColumn(
+                name: "BackfillTopArn",
+                table: "sync_cursors");
+        }
+    }
+}
