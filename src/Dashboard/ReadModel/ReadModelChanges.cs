@@ -45,8 +45,23 @@ public sealed class ReadModelChanges
         return subscription;
     }
 
+    /// <summary>Where changes made here also go, for the other dashboard instances (<see cref="PostgresChangeRelay"/>); null with one instance.</summary>
+    public Action<ReadModelChangeKind, IReadOnlyCollection<string>?>? Relay { get; set; }
+
     /// <param name="workflows">The workflows whose executions changed, when the publisher knows; null: any may have.</param>
     public void Publish(ReadModelChangeKind kind, IReadOnlyCollection<string>? workflows = null)
+    {
+        // The clock ticks on every instance by itself; everything else another instance's pages may show too.
+        if (kind != ReadModelChangeKind.Clock)
+        {
+            Relay?.Invoke(kind, workflows);
+        }
+
+        PublishHere(kind, workflows);
+    }
+
+    /// <summary>A change another instance made (relayed to this one): this instance's pages only, not relayed again.</summary>
+    public void PublishHere(ReadModelChangeKind kind, IReadOnlyCollection<string>? workflows = null)
     {
         Subscription[] targets;
         lock (_gate)

@@ -17,6 +17,12 @@ public static class ReadModelServiceCollectionExtensions
         services.AddSingleton<IDbContextFactory<ReadModelDbContext>>(sp => sp.GetRequiredService<ReadModelContextFactory>());
         services.AddSingleton<ReadModelChanges>();
         services.TryAddSingleton(TimeProvider.System);
+        if (ReadModelOptionsFrom(configuration).Provider == ReadModelProvider.PostgreSQL)
+        {
+            // Several instances share a PostgreSQL read model: their pages hear each other's changes.
+            services.AddHostedService<PostgresChangeRelay>();
+        }
+
         return services;
     }
 

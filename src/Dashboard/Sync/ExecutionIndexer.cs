@@ -185,6 +185,15 @@ public sealed partial class ExecutionIndexer(
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         if (retired.Count > 0)
         {
+            // Its executions still shown as running would stay so for ever: the history job describes each once,
+            // taking what AWS says, or closing the row when AWS no longer knows the execution.
+            var gone = retired.Select(c => c.Key[ExecutionsPrefix.Length..]).ToList();
+            await db.Executions.Where(e => gone.Contains(e.StateMachineArn) && e.Status == ExecutionStatus.RUNNING)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.NeedsHistory, true), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (retired.Count > 0)
+        {
             changes.Publish(ReadModelChangeKind.SyncStatus);
         }
 
@@ -462,7 +471,7 @@ public sealed partial class ExecutionIndexer(
             catch (ExecutionDoesNotExistException)
             {
                 // Past the 90-day retention: keep what we knew, stop asking.
-                record.Status = "EXPIRED";
+                record.Status = HistorySynchronizer.ExpiredStatus;
             }
 
             record.NeedsHistory = true;

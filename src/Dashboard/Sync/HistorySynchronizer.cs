@@ -23,6 +23,9 @@ public sealed partial class HistorySynchronizer(
 {
     public const string CursorKey = "histories";
 
+    /// <summary>The status of a row whose execution AWS no longer knows while we last saw it running.</summary>
+    public const string ExpiredStatus = "EXPIRED";
+
     /// <summary>
     /// Fetches up to <see cref="SyncOptions.HistoryBatch"/> flagged executions: half the newest (a new failure shows at
     /// once), half the longest waiting (a long-running execution or an old redrive is never starved). One AWS will not
@@ -108,7 +111,10 @@ public sealed partial class HistorySynchronizer(
         catch (ExecutionDoesNotExistException)
         {
             await using var gone = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-            await gone.Executions.Where(e => e.Arn == executionArn).ExecuteUpdateAsync(s => s.SetProperty(e => e.NeedsHistory, false), cancellationToken).ConfigureAwait(false);
+            // Deleted or past AWS's retention: keep what we knew, stop asking, and close a row still shown as running.
+            await gone.Executions.Where(e => e.Arn == executionArn).ExecuteUpdateAsync(
+                s => s.SetProperty(e => e.NeedsHistory, false).SetProperty(e => e.Status, e => e.Status == ExecutionStatus.RUNNING ? ExpiredStatus : e.Status),
+                cancellationToken).ConfigureAwait(false);
             return false;
         }
 

@@ -131,16 +131,27 @@ public sealed class SandboxSyncTests : IAsyncLifetime
         Assert.Equal(2, (await sync.ExecutionsAsync()).Count(r => r.StateMachineArn == deleted));
 
         await _sfn.DeleteStateMachineAsync(new DeleteStateMachineRequest { StateMachineArn = deleted });
+        // A row still shown as running whose execution AWS no longer knows (deleted with its state machine, or expired).
+        var ghost = deleted.Replace(":stateMachine:", ":execution:", StringComparison.Ordinal) + ":ghost";
+        await using (var seed = await _database.Contexts.CreateDbContextAsync())
+        {
+            seed.Executions.Add(new ExecutionRecord { Arn = ghost, StateMachineArn = deleted, StateMachineName = "b-deleted", Name = "ghost", Status = ExecutionStatus.RUNNING, StartDate = clock.GetUtcNow() });
+            await seed.SaveChangesAsync();
+        }
+
         // Long past Sync:StaleAfter: only sources still read count.
         clock.Advance(TimeSpan.FromMinutes(10));
         await sync.RunJobAsync<ExecutionIndexJob>();
+        await sync.RunJobAsync<ExecutionHistoryJob>();
+        var closed = (await sync.ExecutionsAsync()).Single(e => e.Arn == ghost);
+        Assert.Equal((HistorySynchronizer.ExpiredStatus, false), (closed.Status, closed.NeedsHistory));
 
         await using var db = await _database.Contexts.CreateDbContextAsync();
         Assert.Contains(ExecutionIndexer.CursorKey(kept), await db.SyncCursors.Select(c => c.Key).ToListAsync());
         Assert.DoesNotContain(ExecutionIndexer.CursorKey(deleted), await db.SyncCursors.Select(c => c.Key).ToListAsync());
         Assert.False((await sync.Status.GetHealthAsync(CancellationToken.None)).IsStale);
-        // What was indexed stays, as history.
-        Assert.Equal(2, (await sync.ExecutionsAsync()).Count(r => r.StateMachineArn == deleted));
+        // What was indexed stays, as history (with the closed row).
+        Assert.Equal(3, (await sync.ExecutionsAsync()).Count(r => r.StateMachineArn == deleted));
     }
 
     [Fact]
