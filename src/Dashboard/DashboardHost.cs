@@ -35,9 +35,9 @@ public static class DashboardHost
         var mode = configuration.GetSection(BatchOpsOptions.SectionName).Get<BatchOpsOptions>()?.Mode ?? DashboardMode.Sandbox;
 
         SandboxEndpoint? sandbox = null;
+        var sandboxOptions = configuration.GetSection(SandboxModeOptions.SectionName).Get<SandboxModeOptions>() ?? new SandboxModeOptions();
         if (mode == DashboardMode.Sandbox)
         {
-            var sandboxOptions = configuration.GetSection(SandboxModeOptions.SectionName).Get<SandboxModeOptions>() ?? new SandboxModeOptions();
             if (sandboxOptions.Executable is null && !sandboxOptions.Attach)
             {
                 throw new InvalidOperationException(SandboxEndpoint.NotBuiltMessage);
@@ -91,7 +91,9 @@ public static class DashboardHost
         services.AddSingleton(sp => new DashboardModeInfo(
             mode,
             sandbox?.Uri,
-            configuration["BatchOps:ConsoleRegion"] ?? configuration["Aws:Region"] ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1"));
+            configuration["BatchOps:ConsoleRegion"] ?? configuration["Aws:Region"] ?? Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1",
+            // Only a sandbox this dashboard starts is told to enforce IAM; an attached one decides for itself.
+            mode == DashboardMode.Sandbox && !sandboxOptions.Attach && sandboxOptions.EnforceIam));
 
         // Read model and sync.
         services.AddBatchOpsReadModel(configuration);

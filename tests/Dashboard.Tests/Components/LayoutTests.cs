@@ -53,6 +53,17 @@ public sealed class LayoutTests : ComponentTest
 
         Assert.Contains("Sandbox mode.", banner.Find("[data-testid=mode-banner]").TextContent, StringComparison.Ordinal);
         Assert.Contains("http://127.0.0.1:4599/", banner.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("IAM", banner.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sandbox_that_enforces_iam_says_so_in_the_banner()
+    {
+        Services.AddSingleton(new DashboardModeInfo(DashboardMode.Sandbox, new Uri("http://127.0.0.1:4599/"), "us-east-1", IamEnforced: true));
+
+        var banner = Render<ModeBanner>();
+
+        Assert.Contains("checked against the template's IAM roles", banner.Find("[data-testid=mode-banner]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
