@@ -78,8 +78,8 @@ internal static class BulkFill
             """;
         var taskRun = connection.CreateCommand();
         taskRun.CommandText = """
-            INSERT INTO "task_runs" ("ExecutionArn", "StateName", "Attempt", "RedriveCount", "ResourceType", "Resource", "ScheduledAt", "EndedAt", "Outcome", "TaskArn", "StopCode", "StoppedReason", "ExitCode", "ReasonClass", "Retryable")
-            VALUES ($arn, 'Run worker', $attempt, 0, 'ecs', 'runTask.sync', $scheduled, $ended, $outcome, $task, 'EssentialContainerExited', 'Essential container in task exited', $exit, $reason, $retryable)
+            INSERT INTO "task_runs" ("ExecutionArn", "ScheduledEventId", "StateName", "Attempt", "RedriveCount", "ResourceType", "Resource", "ScheduledAt", "EndedAt", "Outcome", "TaskArn", "StopCode", "StoppedReason", "ExitCode", "ReasonClass", "Retryable")
+            VALUES ($arn, $attempt * 10, 'Run worker', $attempt, 0, 'ecs', 'runTask.sync', $scheduled, $ended, $outcome, $task, 'EssentialContainerExited', 'Essential container in task exited', $exit, $reason, $retryable)
             """;
         var stopped = connection.CreateCommand();
         stopped.CommandText = """
@@ -169,7 +169,7 @@ internal static class BulkFill
         }
 
         await using (var writer = await connection.BeginBinaryImportAsync("""
-            COPY "task_runs" ("ExecutionArn", "StateName", "Attempt", "RedriveCount", "ResourceType", "Resource", "ScheduledAt", "EndedAt", "Outcome", "TaskArn", "StopCode", "StoppedReason", "ExitCode", "ReasonClass", "Retryable") FROM STDIN (FORMAT BINARY)
+            COPY "task_runs" ("ExecutionArn", "ScheduledEventId", "StateName", "Attempt", "RedriveCount", "ResourceType", "Resource", "ScheduledAt", "EndedAt", "Outcome", "TaskArn", "StopCode", "StoppedReason", "ExitCode", "ReasonClass", "Retryable") FROM STDIN (FORMAT BINARY)
             """))
         {
             foreach (var row in all)
@@ -178,6 +178,7 @@ internal static class BulkFill
                 {
                     await writer.StartRowAsync();
                     await writer.WriteAsync(row.Arn, NpgsqlDbType.Text);
+                    await writer.WriteAsync(attempt * 10L, NpgsqlDbType.Bigint);
                     await writer.WriteAsync("Run worker", NpgsqlDbType.Text);
                     await writer.WriteAsync(attempt, NpgsqlDbType.Integer);
                     await writer.WriteAsync(0, NpgsqlDbType.Integer);

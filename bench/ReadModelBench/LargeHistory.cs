@@ -37,7 +37,8 @@ internal static class LargeHistory
                 UpdatedAt = start,
                 HistoryFetchedAt = start.AddHours(1),
             });
-            db.Histories.Add(new ExecutionHistoryRecord { ExecutionArn = Arn, EventCount = events.Count, EventsJson = StoredHistory.Serialize(events), FetchedAt = start.AddHours(1) });
+            db.Histories.Add(new ExecutionHistoryRecord { ExecutionArn = Arn, EventCount = events.Count, LastEventId = events[^1].Id, FetchedAt = start.AddHours(1) });
+            db.HistoryChunks.AddRange(StoredHistory.Chunks(Arn, events));
             db.TaskRuns.AddRange(taskRuns);
             await db.SaveChangesAsync();
         }
@@ -85,6 +86,7 @@ internal static class LargeHistory
         await using var db = create();
         await db.TaskRuns.Where(r => r.ExecutionArn == Arn).ExecuteDeleteAsync();
         await db.Histories.Where(h => h.ExecutionArn == Arn).ExecuteDeleteAsync();
+        await db.HistoryChunks.Where(h => h.ExecutionArn == Arn).ExecuteDeleteAsync();
         await db.Executions.Where(e => e.Arn == Arn).ExecuteDeleteAsync();
     }
 
@@ -108,7 +110,7 @@ internal static class LargeHistory
         {
             Add(HistoryEventType.MapIterationStarted, e => e with { MapIterationStartedEventDetails = new() { Name = "Each", Index = index } });
             Add(HistoryEventType.TaskStateEntered, e => e with { StateEnteredEventDetails = new() { Name = "Run worker", Input = $$"""{"item":{{index}}}""" } });
-            Add(HistoryEventType.TaskScheduled, e => e with { TaskScheduledEventDetails = new() { ResourceType = "ecs", Resource = "runTask.sync", Region = "us-east-1", Parameters = "{}" } });
+            var scheduled = Add(HistoryEventType.TaskScheduled, e => e with { TaskScheduledEventDetails = new() { ResourceType = "ecs", Resource = "runTask.sync", Region = "us-east-1", Parameters = "{}" } });
             Add(HistoryEventType.TaskStarted, e => e with { TaskStartedEventDetails = new() { ResourceType = "ecs", Resource = "runTask.sync" } });
             Add(HistoryEventType.TaskSubmitted, e => e with { TaskSubmittedEventDetails = new() { ResourceType = "ecs", Resource = "runTask.sync", Output = "{}" } });
             Add(HistoryEventType.TaskSucceeded, e => e with { TaskSucceededEventDetails = new() { ResourceType = "ecs", Resource = "runTask.sync", Output = "{}" } });
@@ -117,6 +119,7 @@ internal static class LargeHistory
             runs.Add(new TaskRunRecord
             {
                 ExecutionArn = Arn,
+                ScheduledEventId = scheduled.Id,
                 StateName = "Run worker",
                 Attempt = 1,
                 ResourceType = "ecs",

@@ -11,7 +11,14 @@ using Microsoft.EntityFrameworkCore;
 // pass the managed heap (after a full collection) is printed, less what it was before the first pass: flat means the
 // backfill holds one page at a time, not what it scanned.
 // Usage: [--executions 50000] [--workflows 4] [--page-size 100] [--pages-per-pass 25]
+//        --history 25000   (instead: one history of that many events, see LargeHistorySync)
 int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+if (Arg("--history", 0) is > 0 and var size)
+{
+    await BatchOps.SyncBench.LargeHistorySync.RunAsync(size);
+    return 0;
+}
+
 var executions = Arg("--executions", 50_000);
 var workflows = Arg("--workflows", 4);
 var pageSize = Arg("--page-size", 100);

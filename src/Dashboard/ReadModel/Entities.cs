@@ -156,13 +156,33 @@ public sealed class RedriveRecord
     public DateTimeOffset RedrivenAt { get; set; }
 }
 
-/// <summary>The event history of an execution as last fetched, kept so the detail page works when AWS is not reachable.</summary>
+/// <summary>
+/// The event history of an execution as last fetched, kept so the detail page works when AWS is not reachable. The
+/// events are in <see cref="ExecutionHistoryChunkRecord"/>s; a later fetch asks AWS only for events after <see cref="LastEventId"/>.
+/// </summary>
 public sealed class ExecutionHistoryRecord
 {
     public required string ExecutionArn { get; set; }
     public int EventCount { get; set; }
-    public required string EventsJson { get; set; }
+
+    /// <summary>The id of the newest stored event; 0 when unknown (a history stored before chunks), which fetches it all again.</summary>
+    public long LastEventId { get; set; }
+
     public DateTimeOffset FetchedAt { get; set; }
+}
+
+/// <summary>
+/// Up to <see cref="StoredHistory.ChunkSize"/> consecutive events of one execution's history, as JSON: a 25 000-event
+/// history is written and read a chunk at a time, and a fetch of new events rewrites only the last chunk onward.
+/// </summary>
+public sealed class ExecutionHistoryChunkRecord
+{
+    public required string ExecutionArn { get; set; }
+
+    /// <summary>Position of the chunk: it holds the events at positions [Sequence × ChunkSize, (Sequence + 1) × ChunkSize).</summary>
+    public int Sequence { get; set; }
+
+    public required string EventsJson { get; set; }
 }
 
 /// <summary>An ECS task seen stopped. ECS forgets stopped tasks after about an hour; this row keeps why it stopped.</summary>

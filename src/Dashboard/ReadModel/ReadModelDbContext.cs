@@ -17,6 +17,7 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
     public DbSet<TaskRunRecord> TaskRuns => Set<TaskRunRecord>();
     public DbSet<RedriveRecord> Redrives => Set<RedriveRecord>();
     public DbSet<ExecutionHistoryRecord> Histories => Set<ExecutionHistoryRecord>();
+    public DbSet<ExecutionHistoryChunkRecord> HistoryChunks => Set<ExecutionHistoryChunkRecord>();
     public DbSet<StoppedTaskRecord> StoppedTasks => Set<StoppedTaskRecord>();
     public DbSet<StoppedTaskCountRecord> StoppedTaskCounts => Set<StoppedTaskCountRecord>();
     public DbSet<SyncCursorRecord> SyncCursors => Set<SyncCursorRecord>();
@@ -85,6 +86,11 @@ public abstract class ReadModelDbContext(DbContextOptions options) : DbContext(o
         {
             e.ToTable("execution_histories");
             e.HasKey(x => x.ExecutionArn);
+        });
+        modelBuilder.Entity<ExecutionHistoryChunkRecord>(e =>
+        {
+            e.ToTable("execution_history_chunks");
+            e.HasKey(x => new { x.ExecutionArn, x.Sequence });
         });
         modelBuilder.Entity<StoppedTaskRecord>(e =>
         {

@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace BatchOps.Dashboard.Sync;
 
 /// <summary>
-/// Fetches DescribeExecution and the full GetExecutionHistory of executions that changed, and replaces their task
-/// runs and redrives with what the history says. Opening an execution's page refreshes it the same way.
+/// Fetches DescribeExecution and the new events of the GetExecutionHistory of executions that changed (all of it the
+/// first time), and replaces their task runs and redrives with what the whole history says. Opening an execution's
+/// page refreshes it the same way.
 /// </summary>
 public sealed partial class HistorySynchronizer(
     IAmazonStepFunctions stepFunctions,
@@ -100,6 +101,9 @@ public sealed partial class HistorySynchronizer(
 
     private static readonly TimeSpan MaxHistoryBackoff = TimeSpan.FromHours(1);
 
+    /// <summary>The first newest-first page of an incremental fetch: between two passes an execution usually adds a few events.</summary>
+    internal const int NewestFirstPage = 50;
+
     /// <summary>Refreshes one execution from AWS. Returns false when AWS no longer knows it.</summary>
     public async Task<bool> RefreshAsync(string executionArn, CancellationToken cancellationToken)
     {
@@ -118,14 +122,20 @@ public sealed partial class HistorySynchronizer(
             return false;
         }
 
-        var fetched = new List<HistoryEvent>();
-        await foreach (var page in stepFunctions.GetExecutionHistoryPagesAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000 }, cancellationToken).ConfigureAwait(false))
+        // What is stored already is read back and only the events after it are asked of AWS: a long-running execution
+        // or a redrive adds a few events to a history that may hold thousands.
+        var (events, kept) = await ReadStoredAsync(executionArn, cancellationToken).ConfigureAwait(false);
+        var newer = events.Count > 0 ? await FetchNewerAsync(executionArn, events[^1].Id, cancellationToken).ConfigureAwait(false) : null;
+        if (newer is null)
         {
-            fetched.AddRange(page.Events);
+            kept = 0;
+            events = await FetchAllAsync(executionArn, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            events.AddRange(newer);
         }
 
-        // Secrets out before anything reads or stores the events (the task runs' causes are cut from them).
-        var events = redactor.Redact(fetched);
         var analysis = ExecutionHistoryAnalyzer.Analyze(executionArn, events);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
         var strategy = db.Database.CreateExecutionStrategy();
@@ -164,22 +174,25 @@ public sealed partial class HistorySynchronizer(
             db.TaskRuns.AddRange(analysis.TaskRuns);
             db.Redrives.AddRange(analysis.Redrives);
 
-            var json = StoredHistory.Serialize(events);
             var history = await db.Histories.FindAsync([executionArn], cancellationToken).ConfigureAwait(false);
             if (history is null)
             {
-                db.Histories.Add(new ExecutionHistoryRecord { ExecutionArn = executionArn, EventsJson = json, EventCount = events.Count, FetchedAt = now });
+                history = new ExecutionHistoryRecord { ExecutionArn = executionArn };
+                db.Histories.Add(history);
             }
-            else
-            {
-                history.EventsJson = json;
-                history.EventCount = events.Count;
-                history.FetchedAt = now;
-            }
+
+            history.EventCount = events.Count;
+            history.LastEventId = events.Count > 0 ? events[^1].Id : 0;
+            history.FetchedAt = now;
 
             try
             {
                 await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                if (kept == 0 || events.Count > kept)
+                {
+                    await StoredHistory.WriteAsync(db, executionArn, events, kept, cancellationToken).ConfigureAwait(false);
+                }
+
                 await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
@@ -192,6 +205,74 @@ public sealed partial class HistorySynchronizer(
 
         LogRefreshed(executionArn, events.Count, analysis.TaskRuns.Count);
         return true;
+    }
+
+    /// <summary>
+    /// The stored events and how many, when they can be built on: none when nothing is stored, when it was stored
+    /// before histories knew their last event id, or when it does not read back whole.
+    /// </summary>
+    private async Task<(List<HistoryEvent> Events, int Kept)> ReadStoredAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await db.Histories.AsNoTracking().FirstOrDefaultAsync(h => h.ExecutionArn == executionArn, cancellationToken).ConfigureAwait(false);
+        if (stored is not { LastEventId: > 0 })
+        {
+            return ([], 0);
+        }
+
+        var events = await StoredHistory.ReadAsync(db, executionArn, stored.EventCount, cancellationToken).ConfigureAwait(false);
+        return events.Count == stored.EventCount && events[^1].Id == stored.LastEventId ? (events, events.Count) : ([], 0);
+    }
+
+    /// <summary>
+    /// The events after <paramref name="after"/>, oldest first, read newest first until the stored one is reached (a
+    /// small first page: usually only a few are new). Null when they do not join on to it; then it is all fetched again.
+    /// </summary>
+    private async Task<List<HistoryEvent>?> FetchNewerAsync(string executionArn, long after, CancellationToken cancellationToken)
+    {
+        var newer = new List<HistoryEvent>();
+        var lowest = long.MaxValue;
+        string? token = null;
+        var pageSize = NewestFirstPage;
+        do
+        {
+            var page = await stepFunctions.GetExecutionHistoryAsync(
+                new GetExecutionHistoryRequest { ExecutionArn = executionArn, ReverseOrder = true, MaxResults = pageSize, NextToken = token }, cancellationToken).ConfigureAwait(false);
+            // Secrets out before anything keeps, reads or stores the events (the task runs' causes are cut from them).
+            foreach (var e in redactor.Redact(page.Events))
+            {
+                if (e.Id <= after)
+                {
+                    newer.Reverse();
+                    return newer.Count == 0 || newer[0].Id == after + 1 ? newer : null;
+                }
+
+                // Events added while paging shift the pages: what a page repeats is skipped.
+                if (e.Id < lowest)
+                {
+                    newer.Add(e);
+                    lowest = e.Id;
+                }
+            }
+
+            token = page.NextToken;
+            pageSize = 1000;
+        }
+        while (token is not null);
+
+        return null;
+    }
+
+    /// <summary>The whole history, oldest first, each page redacted as it arrives so only the redacted events are kept.</summary>
+    private async Task<List<HistoryEvent>> FetchAllAsync(string executionArn, CancellationToken cancellationToken)
+    {
+        var events = new List<HistoryEvent>();
+        await foreach (var page in stepFunctions.GetExecutionHistoryPagesAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000 }, cancellationToken).ConfigureAwait(false))
+        {
+            events.AddRange(redactor.Redact(page.Events));
+        }
+
+        return events;
     }
 
     [LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "The history of {ExecutionArn} failed {Failures} times in a row and is poisoned: the sync no longer fetches it (last error: {Error})")]

@@ -238,7 +238,7 @@ public sealed partial class StepFunctionsSandbox(Interpreter interpreter, TaskTo
         }
 
         var (page, next) = Paging.Page(events, request.MaxResults, request.NextToken);
-        return new GetExecutionHistoryResponse { Events = page, NextToken = next };
+        return new GetExecutionHistoryResponse { Events = request.IncludeExecutionData == false ? [.. page.Select(HistoryEventData.Without)] : page, NextToken = next };
     }
 
     public async Task<StopExecutionResponse> StopExecutionAsync(StopExecutionRequest request)

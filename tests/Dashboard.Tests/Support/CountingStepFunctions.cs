@@ -8,15 +8,20 @@ public sealed class CountingStepFunctions(IAmazonStepFunctions inner) : IAmazonS
 {
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<ListExecutionsRequest> _listExecutions = new();
+    private readonly ConcurrentQueue<(GetExecutionHistoryRequest Request, int Events)> _histories = new();
 
     public int Calls(string operation) => _calls.GetValueOrDefault(operation);
 
     public IReadOnlyList<ListExecutionsRequest> ListExecutionsRequests => [.. _listExecutions];
 
+    /// <summary>Each GetExecutionHistory request answered, with how many events its page held.</summary>
+    public IReadOnlyList<(GetExecutionHistoryRequest Request, int Events)> HistoryRequests => [.. _histories];
+
     public void Reset()
     {
         _calls.Clear();
         _listExecutions.Clear();
+        _histories.Clear();
     }
 
     private T Count<T>(string operation, T result)
@@ -36,7 +41,13 @@ public sealed class CountingStepFunctions(IAmazonStepFunctions inner) : IAmazonS
     }
 
     public Task<DescribeExecutionResponse> DescribeExecutionAsync(DescribeExecutionRequest request, CancellationToken cancellationToken = default) => Count("DescribeExecution", inner.DescribeExecutionAsync(request, cancellationToken));
-    public Task<GetExecutionHistoryResponse> GetExecutionHistoryAsync(GetExecutionHistoryRequest request, CancellationToken cancellationToken = default) => Count("GetExecutionHistory", inner.GetExecutionHistoryAsync(request, cancellationToken));
+    public async Task<GetExecutionHistoryResponse> GetExecutionHistoryAsync(GetExecutionHistoryRequest request, CancellationToken cancellationToken = default)
+    {
+        var page = await Count("GetExecutionHistory", inner.GetExecutionHistoryAsync(request, cancellationToken)).ConfigureAwait(false);
+        _histories.Enqueue((request, page.Events.Count));
+        return page;
+    }
+
     public Task<StartExecutionResponse> StartExecutionAsync(StartExecutionRequest request, CancellationToken cancellationToken = default) => Count("StartExecution", inner.StartExecutionAsync(request, cancellationToken));
     public Task<StopExecutionResponse> StopExecutionAsync(StopExecutionRequest request, CancellationToken cancellationToken = default) => Count("StopExecution", inner.StopExecutionAsync(request, cancellationToken));
     public Task<RedriveExecutionResponse> RedriveExecutionAsync(RedriveExecutionRequest request, CancellationToken cancellationToken = default) => Count("RedriveExecution", inner.RedriveExecutionAsync(request, cancellationToken));

@@ -1,5 +1,7 @@
 using BatchOps.Dashboard.ReadModel;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace BatchOps.Dashboard.Tests.Support;
 
@@ -27,7 +29,8 @@ public sealed class ReadModelDatabase : IAsyncDisposable
         ? new() { ["ReadModel:Provider"] = "Sqlite", ["ReadModel:SqlitePath"] = _sqliteFile }
         : new() { ["ReadModel:Provider"] = "PostgreSQL", ["ReadModel:ConnectionString"] = ConnectionString };
 
-    public static async Task<ReadModelDatabase> CreateAsync(ReadModelProvider provider, PostgresFixture? postgres = null)
+    /// <param name="migration">Migrate only up to this migration (by name), to test a later one on the data before it.</param>
+    public static async Task<ReadModelDatabase> CreateAsync(ReadModelProvider provider, PostgresFixture? postgres = null, string? migration = null)
     {
         ReadModelDatabase database;
         if (provider == ReadModelProvider.Sqlite)
@@ -43,7 +46,7 @@ public sealed class ReadModelDatabase : IAsyncDisposable
         }
 
         await using var db = await database.Contexts.CreateDbContextAsync();
-        await db.Database.MigrateAsync();
+        await db.GetService<IMigrator>().MigrateAsync(migration);
         return database;
     }
 

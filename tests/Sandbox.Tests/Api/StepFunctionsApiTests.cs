@@ -56,6 +56,30 @@ public sealed class StepFunctionsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_history_without_execution_data_leaves_out_inputs_and_outputs_only_and_pages_newest_first()
+    {
+        var machine = await CreateAsync("two-passes", TwoPasses);
+        var started = await _sfn.StartExecutionAsync(new() { StateMachineArn = machine, Name = "run-1", Input = """{"date":"2026-11-21"}""" });
+        await FinishedAsync(started.ExecutionArn);
+
+        var full = (await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn })).Events;
+        var newest = await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn, ReverseOrder = true, IncludeExecutionData = false, MaxResults = 4 });
+        var rest = await _sfn.GetExecutionHistoryAsync(new() { ExecutionArn = started.ExecutionArn, ReverseOrder = true, IncludeExecutionData = false, MaxResults = 4, NextToken = newest.NextToken });
+
+        var bare = newest.Events.Concat(rest.Events).ToList();
+        Assert.Null(rest.NextToken);
+        Assert.Equal(full.Select(e => e.Id).Reverse(), bare.Select(e => e.Id));
+        Assert.Equal(full.Select(e => (e.Type, e.Timestamp, e.StateEnteredEventDetails?.Name)).Reverse(), bare.Select(e => (e.Type, e.Timestamp, e.StateEnteredEventDetails?.Name)));
+        Assert.NotNull(full[0].ExecutionStartedEventDetails!.Input);
+        Assert.NotNull(full[^1].ExecutionSucceededEventDetails!.Output);
+        var started0 = bare[^1].ExecutionStartedEventDetails!;
+        Assert.Null(started0.Input);
+        Assert.Equal(full[0].ExecutionStartedEventDetails!.RoleArn, started0.RoleArn);
+        Assert.Null(bare[0].ExecutionSucceededEventDetails!.Output);
+        Assert.All(bare.Where(e => e.StateEnteredEventDetails is not null), e => Assert.Null(e.StateEnteredEventDetails!.Input));
+    }
+
+    [Fact]
     public async Task Nested_intrinsics_pass_numbers_to_each_other_and_to_wait_seconds_path()
     {
         // States.MathAdd's result feeds States.ArrayGetItem without a round trip through JSON text (batch-job's backoff).

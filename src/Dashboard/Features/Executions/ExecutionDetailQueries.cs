@@ -75,7 +75,7 @@ public sealed class ExecutionDetailQueries(IDbContextFactory<ReadModelDbContext>
         LinkedExecution? Find(string? arn) => arn is null ? null : linked.FirstOrDefault(l => l.Arn == arn) ?? new LinkedExecution(arn, NameOf(arn), "", "UNKNOWN", default);
 
         var history = await db.Histories.AsNoTracking().FirstOrDefaultAsync(h => h.ExecutionArn == executionArn, cancellationToken).ConfigureAwait(false);
-        var events = history is null ? [] : StoredHistory.Deserialize(history.EventsJson);
+        var events = history is null ? [] : await StoredHistory.ReadAsync(db, executionArn, history.EventCount, cancellationToken).ConfigureAwait(false);
 
         return new ExecutionDetail(
             execution,

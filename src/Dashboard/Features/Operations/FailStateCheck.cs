@@ -8,11 +8,11 @@ namespace BatchOps.Dashboard.Features.Operations;
 /// </summary>
 public static class FailStateCheck
 {
-    /// <summary>The Fail state's name, or null. Reads the last few events only (newest first).</summary>
+    /// <summary>The Fail state's name, or null. Reads the last few events only (newest first, names and types without the data).</summary>
     public static async Task<string?> EndedInAsync(IAmazonStepFunctions stepFunctions, string executionArn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stepFunctions);
-        var newest = await stepFunctions.GetExecutionHistoryAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, ReverseOrder = true, MaxResults = 20 }, cancellationToken).ConfigureAwait(false);
+        var newest = await stepFunctions.GetExecutionHistoryAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, ReverseOrder = true, MaxResults = 20, IncludeExecutionData = false }, cancellationToken).ConfigureAwait(false);
         foreach (var e in newest.Events)
         {
             switch (e.Type)

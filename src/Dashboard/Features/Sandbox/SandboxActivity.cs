@@ -97,7 +97,7 @@ public sealed partial class SandboxActivity(SandboxAdminClient sandbox, IAmazonS
     private Task WaitForEventAsync(string executionArn, string eventType, CancellationToken ct) =>
         PollAsync($"a {eventType} event in {executionArn}", async () =>
         {
-            var history = await stepFunctions.GetExecutionHistoryAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000 }, ct).ConfigureAwait(false);
+            var history = await stepFunctions.GetExecutionHistoryAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000, IncludeExecutionData = false }, ct).ConfigureAwait(false);
             return history.Events.Any(e => e.Type == eventType);
         }, ct);
 

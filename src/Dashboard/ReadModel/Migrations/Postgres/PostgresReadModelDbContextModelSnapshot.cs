@@ -51,6 +51,23 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.ToTable("execution_counts", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionHistoryChunkRecord", b =>
+                {
+                    b.Property<string>("ExecutionArn")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("EventsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ExecutionArn", "Sequence");
+
+                    b.ToTable("execution_history_chunks", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionHistoryRecord", b =>
                 {
                     b.Property<string>("ExecutionArn")
@@ -59,12 +76,11 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Postgres
                     b.Property<int>("EventCount")
                         .HasColumnType("integer");
 
-                    b.Property<string>("EventsJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<DateTimeOffset>("FetchedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastEventId")
+                        .HasColumnType("bigint");
 
                     b.HasKey("ExecutionArn");
 

@@ -45,6 +45,23 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.ToTable("execution_counts", (string)null);
                 });
 
+            modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionHistoryChunkRecord", b =>
+                {
+                    b.Property<string>("ExecutionArn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ExecutionArn", "Sequence");
+
+                    b.ToTable("execution_history_chunks", (string)null);
+                });
+
             modelBuilder.Entity("BatchOps.Dashboard.ReadModel.ExecutionHistoryRecord", b =>
                 {
                     b.Property<string>("ExecutionArn")
@@ -53,11 +70,10 @@ namespace BatchOps.Dashboard.ReadModel.Migrations.Sqlite
                     b.Property<int>("EventCount")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("EventsJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<long>("FetchedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastEventId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("ExecutionArn");
