@@ -54,11 +54,9 @@ public static class DashboardHost
             // The sandbox's executions live as long as this process: so does its read model, unless one is configured.
             if (configuration["ReadModel:SqlitePath"] is null && configuration["ReadModel:Provider"] is null or "Sqlite")
             {
-                configuration.AddInMemoryCollection(
-                [
-                    new("ReadModel:SqlitePath", Path.Combine(Path.GetTempPath(), "batchops", $"sandbox-{Environment.ProcessId}.db")),
-                    new("ReadModel:ResetOnStart", "true"),
-                ]);
+                var file = SandboxReadModelFile.For(Path.Combine(Path.GetTempPath(), "batchops"));
+                configuration.AddInMemoryCollection([new("ReadModel:SqlitePath", file), new("ReadModel:ResetOnStart", "true")]);
+                services.AddHostedService(sp => ActivatorUtilities.CreateInstance<SandboxReadModelFile>(sp, file));
             }
 
             services.AddOptions<SandboxModeOptions>().Bind(configuration.GetSection(SandboxModeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();

@@ -39,6 +39,35 @@ public sealed class HostTests
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task A_sandbox_mode_dashboard_deletes_its_read_model_when_it_stops_and_those_of_dashboards_killed_before_it_at_start()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "batchops");
+        Directory.CreateDirectory(directory);
+        int gone;
+        using (var exited = System.Diagnostics.Process.Start("true"))
+        {
+            await exited.WaitForExitAsync();
+            gone = exited.Id;
+        }
+
+        var orphan = Path.Combine(directory, $"sandbox-{gone}.db");
+        await File.WriteAllTextAsync(orphan, "left by a killed dashboard");
+        await File.WriteAllTextAsync(orphan + "-wal", "");
+
+        var dashboard = await DashboardProcess.StartAsync(QuietSandbox);
+        var own = Path.Combine(directory, $"sandbox-{dashboard.Process.Id}.db");
+        var whileRunning = (File.Exists(orphan), File.Exists(orphan + "-wal"), File.Exists(own));
+        dashboard.Process.Terminate();
+        var exitCode = await dashboard.Process.WaitAsync(TimeSpan.FromSeconds(30));
+        var afterStop = File.Exists(own);
+        await dashboard.DisposeAsync();
+
+        Assert.Equal((false, false, true), whileRunning);
+        Assert.Equal(0, exitCode);
+        Assert.False(afterStop, $"{own} is still there after the dashboard stopped");
+    }
+
     /// <summary>The Set-Cookie headers of the dashboard's answer to the provider's callback (the session is set there).</summary>
     private static async Task<IReadOnlyList<string>> CallbackCookiesAsync(DashboardProcess dashboard, string user)
     {
