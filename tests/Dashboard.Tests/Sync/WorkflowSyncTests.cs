@@ -6,8 +6,6 @@ using BatchOps.Dashboard.Features.StoppedTasks;
 using BatchOps.Dashboard.ReadModel;
 using BatchOps.Dashboard.Tests.Support;
 using BatchOps.Sandbox.Ecs;
-using BatchOps.Sandbox.Hosting;
-using BatchOps.Sandbox.Http;
 using BatchOps.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
@@ -20,40 +18,24 @@ namespace BatchOps.Dashboard.Tests.Sync;
 public sealed class WorkflowSyncTests : IAsyncLifetime
 {
     private ManualClock _clock = null!;
-    private SandboxServer _sandbox = null!;
-    private ReadModelDatabase _database = null!;
-    private SyncHarness _sync = null!;
-    private IAmazonStepFunctions _sfn = null!;
-    private Dictionary<string, string> _machines = null!;
+    private SyncSandbox _env = null!;
 
     public async Task InitializeAsync()
     {
-        var ecs = new EcsSandboxOptions();
-        ecs.Images[SandboxImages.WorkerImage] = ["dotnet", BuiltApps.Dll("Worker", "BatchOps.Worker")];
         // The sandbox's clock moves only when a test advances it: the workflow's backoff waits take exactly as long as
         // the test says, whatever the machine's load, while the worker processes run in real time.
         _clock = new ManualClock(new DateTimeOffset(2026, 11, 21, 5, 0, 0, TimeSpan.Zero));
-        _sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", _clock, ecsOptions: ecs, enforceIam: true, defaultCluster: false);
-        var deployed = _sandbox.Deploy(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "src", "Infrastructure", "synth", "BatchOps.template.json")));
-        _machines = deployed.Created.Values.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
-        _database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
         // The sync signs as the template's dashboard task role: what it reads here, that role may read on AWS.
-        _sync = new SyncHarness(_sandbox.Endpoint, _database, SandboxClients.DashboardRole);
-        _sfn = SandboxClients.Administrator(_sandbox.Endpoint).StepFunctions;
+        _env = await SyncSandbox.StartAsync(_clock, TemplateCopies.Synthesized, (_, _) => SandboxClients.DashboardRole);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _sync.DisposeAsync();
-        await _database.DisposeAsync();
-        await _sandbox.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _env.DisposeAsync();
 
     [Fact]
     public async Task Every_attempt_of_a_retried_batch_job_is_a_task_run_with_its_stop_reason_exit_code_and_backoff()
     {
-        _sandbox.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer);
-        var started = await _sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = _machines["batch-job"], Name = "sync-inventory", Input = """{"commands":["fail","2","upstream returned 503"],"environment":[]}""" });
+        _env.Sandbox.Ecs.InjectFault("batchops-worker", EcsFault.CannotPullContainer);
+        var started = await _env.StepFunctions.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = _env.Machines["batch-job"], Name = "sync-inventory", Input = """{"commands":["fail","2","upstream returned 503"],"environment":[]}""" });
         var arn = started.ExecutionArn;
         // The workflow backs off 10 s after the first failure and 20 s after the second: let exactly that much pass.
         foreach (var (retry, backoff) in new[] { (1, 10), (2, 20) })
@@ -62,10 +44,10 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
             _clock.Advance(TimeSpan.FromSeconds(backoff));
         }
 
-        await _sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        await _env.Sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
         await SyncAllAsync();
 
-        var detail = (await new ExecutionDetailQueries(_database.Contexts).GetAsync(arn, CancellationToken.None))!;
+        var detail = (await new ExecutionDetailQueries(_env.Database.Contexts).GetAsync(arn, CancellationToken.None))!;
         Assert.Equal("FAILED", detail.Execution.Status);
         Assert.Equal(StopReasonClass.ApplicationExit, detail.Execution.ReasonClass);
         var attempts = detail.TaskRuns.Where(r => r.StateName == "Run worker").OrderBy(r => r.Attempt).ToList();
@@ -84,7 +66,7 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
         Assert.Null(attempts[2].DelayBeforeNextSeconds);
 
         // ECS's own record of the same tasks, kept after ECS forgets them, linked back to the execution.
-        var stopped = await new StoppedTaskQueries(_database.Contexts, TimeProvider.System).GetPageAsync(new StoppedTasksFilter(), CancellationToken.None);
+        var stopped = await new StoppedTaskQueries(_env.Database.Contexts, TimeProvider.System).GetPageAsync(new StoppedTasksFilter(), CancellationToken.None);
         var mine = stopped.Rows.Where(r => r.ExecutionArn == arn).OrderBy(r => r.Attempt).ToList();
         Assert.Equal(3, mine.Count);
         Assert.Equal([StopReasonClass.ImagePull, StopReasonClass.ApplicationExit, StopReasonClass.ApplicationExit], mine.Select(r => r.ReasonClass));
@@ -101,7 +83,7 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
 
         await SyncAllAsync();
 
-        var detail = (await new ExecutionDetailQueries(_database.Contexts).GetAsync(arn, CancellationToken.None))!;
+        var detail = (await new ExecutionDetailQueries(_env.Database.Contexts).GetAsync(arn, CancellationToken.None))!;
         var run = Assert.Single(detail.TaskRuns, r => r.ResourceType == "ecs");
         Assert.Equal(("runTask.waitForTaskToken", TaskRunOutcome.Failed, "BatchOps.Fatal"), (run.Resource, run.Outcome, run.Error));
         Assert.Equal((StopReasonClass.ApplicationExit, false), (run.ReasonClass!.Value, run.Retryable!.Value));
@@ -119,7 +101,7 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
 
         await SyncAllAsync();
 
-        var queries = new ExecutionDetailQueries(_database.Contexts);
+        var queries = new ExecutionDetailQueries(_env.Database.Contexts);
         var detail = (await queries.GetAsync(parent, CancellationToken.None))!;
         Assert.Equal("SUCCEEDED", detail.Execution.Status);
         Assert.Equal(3, detail.Children.Count);
@@ -138,7 +120,7 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
 
         await SyncAllAsync();
 
-        var queries = new ExecutionDetailQueries(_database.Contexts);
+        var queries = new ExecutionDetailQueries(_env.Database.Contexts);
         Assert.Equal(original, (await queries.GetAsync(rerun, CancellationToken.None))!.RerunOf!.Arn);
         var detail = (await queries.GetAsync(original, CancellationToken.None))!;
         Assert.Equal(rerun, Assert.Single(detail.Reruns).Arn);
@@ -147,21 +129,21 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
 
     private async Task<string> RunAsync(string machine, string name, string input)
     {
-        var started = await _sfn.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = _machines[machine], Name = name, Input = input });
-        await _sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        var started = await _env.StepFunctions.StartExecutionAsync(new StartExecutionRequest { StateMachineArn = _env.Machines[machine], Name = name, Input = input });
+        await _env.Sandbox.StepFunctions.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(90));
         return started.ExecutionArn;
     }
 
     private Task<List<HistoryEvent>> WaitForEventsAsync(string executionArn, string type, int count) =>
         Eventually.WaitUntilAsync(
             $"{count} {type} events in {executionArn}",
-            async () => (await _sfn.GetExecutionHistoryAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000 })).Events,
+            async () => (await _env.StepFunctions.GetExecutionHistoryAsync(new GetExecutionHistoryRequest { ExecutionArn = executionArn, MaxResults = 1000 })).Events,
             events => events.Count(e => e.Type == type) >= count,
             describe: events => string.Join(", ", events.Select(e => e.Type)));
 
     private async Task WaitForNoRunningTasksAsync()
     {
-        var ecs = SandboxClients.Administrator(_sandbox.Endpoint).Ecs;
+        var ecs = SandboxClients.Administrator(_env.Sandbox.Endpoint).Ecs;
         await Eventually.WaitUntilAsync(
             "every ECS task to stop",
             async () =>
@@ -180,11 +162,11 @@ public sealed class WorkflowSyncTests : IAsyncLifetime
 
     private async Task SyncAllAsync()
     {
-        await _sync.Indexer.RunAsync(CancellationToken.None);
-        while (await _sync.Histories.SyncPendingAsync(CancellationToken.None) > 0)
+        await _env.Sync.Indexer.RunAsync(CancellationToken.None);
+        while (await _env.Sync.Histories.SyncPendingAsync(CancellationToken.None) > 0)
         {
         }
 
-        await _sync.StoppedTasks.RunAsync(CancellationToken.None);
+        await _env.Sync.StoppedTasks.RunAsync(CancellationToken.None);
     }
 }
