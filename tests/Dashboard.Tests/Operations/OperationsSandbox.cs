@@ -36,38 +36,33 @@ public sealed class OperationsSandbox : IAsyncDisposable
     public static readonly OperationActor Operator = new("otto", new HashSet<string> { BatchOpsRoles.Operator });
     public static readonly OperationActor Viewer = new("vera", new HashSet<string> { BatchOpsRoles.Viewer });
 
-    private OperationsSandbox(SandboxServer sandbox, ReadModelDatabase database, SyncHarness harness)
-    {
-        Sandbox = sandbox;
-        Database = database;
-        Harness = harness;
-        Sfn = SandboxClients.Administrator(sandbox.Endpoint).StepFunctions;
-    }
+    private readonly SyncSandbox _scene;
 
-    public SandboxServer Sandbox { get; }
+    private OperationsSandbox(SyncSandbox scene) => _scene = scene;
 
-    public ReadModelDatabase Database { get; }
+    public SandboxServer Sandbox => _scene.Sandbox;
 
-    public SyncHarness Harness { get; }
+    public ReadModelDatabase Database => _scene.Database;
 
-    public IAmazonStepFunctions Sfn { get; }
+    public SyncHarness Harness => _scene.Sync;
+
+    public IAmazonStepFunctions Sfn => _scene.StepFunctions;
 
     public ExecutionActions Actions => Harness.Get<ExecutionActions>();
 
     /// <param name="time">One clock for the sandbox and the dashboard's services (a test's manual clock); real time by default.</param>
     public static async Task<OperationsSandbox> StartAsync(ReadModelProvider provider = ReadModelProvider.Sqlite, PostgresFixture? postgres = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var sandbox = await SandboxServer.StartAsync("http://127.0.0.1:0", time, enforceIam: true);
-        sandbox.CannedResponses.SetDefault("lambda:invoke", new CannedResponse(Return: new JsonObject { ["ok"] = true }));
-        sandbox.CannedResponses.SetDefault("lambda:invoke.waitForTaskToken", new CannedResponse(Hang: true));
-        var database = await ReadModelDatabase.CreateAsync(provider, postgres);
         var values = new Dictionary<string, string?> { ["Operations:RetryAfter"] = "00:00:01", ["Operations:ClaimFor"] = "00:00:02" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
         }
 
-        return new OperationsSandbox(sandbox, database, new SyncHarness(sandbox.Endpoint, database, values, time));
+        var scene = await SyncSandbox.StartAsync(time ?? TimeProvider.System, template: null, (_, _) => values, provider, postgres, dashboardClock: time);
+        scene.Sandbox.CannedResponses.SetDefault("lambda:invoke", new CannedResponse(Return: new JsonObject { ["ok"] = true }));
+        scene.Sandbox.CannedResponses.SetDefault("lambda:invoke.waitForTaskToken", new CannedResponse(Hang: true));
+        return new OperationsSandbox(scene);
     }
 
     public async Task<string> CreateAsync(string name, string definition, bool contract = false)
@@ -103,10 +98,5 @@ public sealed class OperationsSandbox : IAsyncDisposable
 
     public async Task<int> ExecutionCountAsync(string machine) => (await Sfn.ListExecutionsAsync(new() { StateMachineArn = machine, MaxResults = 1000 })).Executions.Count;
 
-    public async ValueTask DisposeAsync()
-    {
-        await Harness.DisposeAsync();
-        await Database.DisposeAsync();
-        await Sandbox.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _scene.DisposeAsync();
 }

@@ -46,7 +46,14 @@ public sealed class SyncSandbox : IAsyncDisposable
     /// deployed when given (no default cluster then), and the sync configured by <paramref name="settings"/> from the
     /// deployed state machines (by name) and cluster.
     /// </summary>
-    public static async Task<SyncSandbox> StartAsync(TimeProvider clock, string? template, Func<IReadOnlyDictionary<string, string>, string?, IDictionary<string, string?>> settings)
+    /// <param name="dashboardClock">The dashboard services' clock (a test's manual clock shared with the sandbox); real time by default.</param>
+    public static async Task<SyncSandbox> StartAsync(
+        TimeProvider clock,
+        string? template,
+        Func<IReadOnlyDictionary<string, string>, string?, IDictionary<string, string?>> settings,
+        ReadModelProvider provider = ReadModelProvider.Sqlite,
+        PostgresFixture? postgres = null,
+        TimeProvider? dashboardClock = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var ecs = new EcsSandboxOptions();
@@ -55,8 +62,8 @@ public sealed class SyncSandbox : IAsyncDisposable
         var created = template is null ? [] : sandbox.Deploy(template).Created.Values.ToList();
         var machines = created.Where(v => v.Contains(":stateMachine:", StringComparison.Ordinal)).ToDictionary(v => v[(v.LastIndexOf(':') + 1)..]);
         var cluster = created.SingleOrDefault(v => v.Contains(":cluster/", StringComparison.Ordinal));
-        var database = await ReadModelDatabase.CreateAsync(ReadModelProvider.Sqlite);
-        return new SyncSandbox(sandbox, database, new SyncHarness(sandbox.Endpoint, database, settings(machines, cluster)), machines, cluster);
+        var database = await ReadModelDatabase.CreateAsync(provider, postgres);
+        return new SyncSandbox(sandbox, database, new SyncHarness(sandbox.Endpoint, database, settings(machines, cluster), dashboardClock), machines, cluster);
     }
 
     /// <summary>Creates a state machine running as the sandbox's administrator role.</summary>
